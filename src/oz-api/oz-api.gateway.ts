@@ -1,0 +1,34 @@
+import type { OzFolder } from './oz-folder';
+
+/** What every call to Oz carries: the request id to pass on as `X-Request-Id`. */
+export interface OzCallContext {
+  requestId: string;
+}
+
+/** One image of a face-matching request, sent as a multipart file part. */
+export interface FaceMatchImage {
+  /** Field name and filename of the part (Oz requires them to be equal), e.g. `reference.jpg`. */
+  name: string;
+  bytes: Buffer;
+  contentType: 'image/jpeg' | 'image/png';
+  /** Oz media tags, e.g. `['photo_id', 'photo_id_front']` or `['photo_selfie']`. */
+  tags: string[];
+}
+
+export interface OzSessionToken {
+  token: string;
+  /** The JWT `exp` claim when the token is a JWT carrying one. */
+  expiresAt: Date | null;
+}
+
+/**
+ * The only door to Oz API Instant. An abstract class so that it serves as the injection token;
+ * `HttpOzApiGateway` is the implementation that speaks HTTP. Every failure is an `OzApiError`.
+ */
+export abstract class OzApiGateway {
+  abstract issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken>;
+  /** Forwards the container bytes unchanged (liveness). Never retried. */
+  abstract analyzeContainer(container: Buffer, ctx: OzCallContext): Promise<OzFolder>;
+  /** Face matching of the given images (biometry). Never retried. */
+  abstract matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzFolder>;
+}
