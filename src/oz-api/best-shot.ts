@@ -1,0 +1,71 @@
+/**
+ * Finds the liveness best shot in the wire `analyses` of an Oz folder. Oz documents it as a
+ * base64 JPEG inside an `output_images[]` item of the QUALITY analysis, but not the property
+ * that holds it, so every string property is tried in order and the first JPEG wins.
+ * The image is personal data: nothing here logs, and the bytes are returned exactly as decoded.
+ */
+const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
+const JPEG_DATA_URL = /^data:image\/jpeg;base64,/i;
+// Buffer.from(s, 'base64') silently skips characters outside the alphabet, so text that is not
+// base64 at all could still decode to a JPEG marker; these patterns make the check strict.
+const STANDARD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const URL_SAFE_BASE64 = /^[A-Za-z0-9_-]*={0,2}$/;
+
+export function extractBestShot(analyses: unknown): Buffer | null {
+  if (!Array.isArray(analyses)) return null;
+  for (const analysis of analyses) {
+    if (!isQualityAnalysis(analysis)) continue;
+    const found = findInResultsMedia(analysis.results_media);
+    if (found) return found;
+  }
+  return null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Responses use uppercase types and requests lowercase; compare without case to be safe.
+function isQualityAnalysis(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && typeof value.type === 'string' && value.type.toUpperCase() === 'QUALITY';
+}
+
+function findInResultsMedia(resultsMedia: unknown): Buffer | null {
+  if (!Array.isArray(resultsMedia)) return null;
+  for (const media of resultsMedia) {
+    if (!isRecord(media) || !Array.isArray(media.output_images)) continue;
+    for (const image of media.output_images) {
+      const found = findInOutputImage(image);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+// The item is documented as an object; a bare string item is taken too, since it costs nothing.
+function findInOutputImage(image: unknown): Buffer | null {
+  const candidates = typeof image === 'string' ? [image] : isRecord(image) ? Object.values(image) : [];
+  for (const value of candidates) {
+    if (typeof value !== 'string') continue;
+    const jpeg = decodeJpeg(value);
+    if (jpeg) return jpeg;
+  }
+  return null;
+}
+
+function decodeJpeg(value: string): Buffer | null {
+  const dataUrl = JPEG_DATA_URL.exec(value);
+  const payload = dataUrl ? value.slice(dataUrl[0].length) : value;
+  // Four characters carry the first three bytes: other large strings (a PNG, a mask) are
+  // skipped without scanning or decoding a few hundred kilobytes.
+  const head = Buffer.from(payload.slice(0, 4), 'base64');
+  if (head.length < 3 || !head.subarray(0, 3).equals(JPEG_MAGIC)) return null;
+  if (!isStrictBase64(payload)) return null;
+  return Buffer.from(payload, 'base64');
+}
+
+// Padding is optional (some encoders drop it), but when present the length must be whole.
+function isStrictBase64(payload: string): boolean {
+  const lengthOk = payload.endsWith('=') ? payload.length % 4 === 0 : payload.length % 4 !== 1;
+  return lengthOk && (STANDARD_BASE64.test(payload) || URL_SAFE_BASE64.test(payload));
+}
