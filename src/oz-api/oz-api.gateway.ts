@@ -15,6 +15,12 @@ export interface FaceMatchImage {
   tags: string[];
 }
 
+/** A folder and the 2xx status it came with (for the analysis log line). */
+export interface OzAnalysisResponse {
+  httpStatus: number;
+  folder: OzFolder;
+}
+
 export interface OzSessionToken {
   token: string;
   /** The JWT `exp` claim when the token is a JWT carrying one. */
@@ -28,7 +34,7 @@ export interface OzSessionToken {
 export abstract class OzApiGateway {
   abstract issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken>;
   /** Forwards the container bytes unchanged (liveness). Never retried. */
-  abstract analyzeContainer(container: Buffer, ctx: OzCallContext): Promise<OzFolder>;
+  abstract analyzeContainer(container: Buffer, ctx: OzCallContext): Promise<OzAnalysisResponse>;
   /** Face matching of the given images (biometry). Never retried. */
-  abstract matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzFolder>;
+  abstract matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzAnalysisResponse>;
 }

@@ -1,0 +1,83 @@
+import multipart from '@fastify/multipart';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { ApiKeyVerifier } from './common/api-key.verifier';
+import { AppError } from './common/app-error';
+import { requestIdFrom } from './common/request-id';
+import { hasBody, mediaTypeOf, ROUTE_POLICY, type RoutePolicy } from './common/route-policy';
+import { httpConfig, type HttpConfig, limitsConfig, type LimitsConfig } from './config';
+
+/** Small JSON bodies only: the one JSON route takes `{"subjectId": ...}`. */
+const JSON_BODY_LIMIT = 16 * 1024;
+
+/** The Fastify adapter of the service: request ids we can trust, no Fastify logger (pino via Nest). */
+export function createFastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: JSON_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: (raw: IncomingMessage) => {
+      const id = requestIdFrom(raw.headers['x-request-id']);
+      (raw as IncomingMessage & { id: string }).id = id;
+      return id;
+    },
+    logger: false,
+  });
+}
+
+/** Everything between "the app exists" and "it listens": the same wiring in main.ts and in tests. */
+export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const limits = app.get<LimitsConfig>(limitsConfig.KEY);
+  const http = app.get<HttpConfig>(httpConfig.KEY);
+  registerBodyParsers(fastify, limits);
+  await app.register(multipart as never, { throwFileSizeLimit: true });
+  if (http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: http.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+    });
+  }
+  const verifier = app.get(ApiKeyVerifier);
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    void reply.header('x-request-id', request.id);
+    enforcePolicy(request, verifier);
+  });
+  return app;
+}
+
+function registerBodyParsers(fastify: FastifyInstance, limits: LimitsConfig): void {
+  // The container is forwarded as one Buffer: Oz needs the whole body and its length anyway.
+  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: limits.maxContainerBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+  // An empty JSON body is allowed (POST /v1/sessions), so Fastify's parser is wrapped.
+  const defaultJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (req, body, done) =>
+    body === '' ? done(null, undefined) : defaultJson(req, body as string, done),
+  );
+  // Other types reach a route only with an empty body (the route policy refused the rest).
+  fastify.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+}
+
+/** The route's demands before any of the body is read: 401 first, then 415 (contract §3). */
+function enforcePolicy(request: FastifyRequest, verifier: ApiKeyVerifier): void {
+  const policy = (request.routeOptions.config as { [ROUTE_POLICY]?: RoutePolicy } | undefined)?.[ROUTE_POLICY];
+  if (!policy) return;
+  if (policy.internal && !verifier.isAuthorized(request.headers)) {
+    throw new AppError('UNAUTHORIZED', 'A valid API key is required.', { headers: { 'www-authenticate': 'Bearer' } });
+  }
+  if (!policy.bodyTypes) return;
+  const headers = request.headers as { 'content-length'?: string; 'transfer-encoding'?: string };
+  if (policy.emptyBodyWithAnyType && !hasBody(headers)) return;
+  const type = mediaTypeOf(request.headers['content-type']);
+  if (type === null || !policy.bodyTypes.includes(type)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the body as ${policy.bodyTypes.join(' or ')}.`);
+  }
+}

@@ -1,0 +1,39 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../common/app-error';
+
+export type ReferenceType = 'document' | 'selfie';
+
+export interface ReferenceForm {
+  reference: Buffer;
+  referenceType: ReferenceType;
+}
+
+const REFERENCE_TYPES: readonly string[] = ['document', 'selfie'];
+
+/**
+ * Reads the biometry form: exactly one file part `reference` (at most `maxImageBytes`) and at
+ * most one text part `referenceType`. Anything else is a malformed form (400); a file over the
+ * limit stops the upload with 413 (thrown by @fastify/multipart while reading).
+ */
+export async function readReferenceForm(request: FastifyRequest, maxImageBytes: number): Promise<ReferenceForm> {
+  let reference: Buffer | null = null;
+  let referenceType: string | null = null;
+  const parts = request.parts({ limits: { fileSize: maxImageBytes, files: 2, fields: 2, parts: 4, fieldSize: 64, headerPairs: 32 } });
+  for await (const part of parts) {
+    if (part.type === 'file' && part.fieldname === 'reference' && reference === null) {
+      reference = await part.toBuffer();
+    } else if (part.type === 'field' && part.fieldname === 'referenceType' && referenceType === null) {
+      referenceType = String(part.value);
+    } else {
+      throw invalid(`Unexpected form part "${part.fieldname.slice(0, 32)}": send one file part "reference" and optionally one text part "referenceType".`);
+    }
+  }
+  if (reference === null) throw invalid('The form has no file part "reference".');
+  const type = referenceType ?? 'document';
+  if (!REFERENCE_TYPES.includes(type)) throw invalid('referenceType must be "document" or "selfie".');
+  return { reference, referenceType: type as ReferenceType };
+}
+
+function invalid(detail: string): AppError {
+  return new AppError('VALIDATION_FAILED', detail);
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import type { LogLevel } from '../config/http.config';
+
+/**
+ * Log paths censored wherever they appear. The request serializer below already keeps only
+ * id, method and URL; these are the second line of defence for anything logged by hand.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-forensic-access-token"]',
+  'req.headers.cookie',
+  'sessionToken',
+  '*.sessionToken',
+  'session_token',
+  '*.session_token',
+  'token',
+  '*.token',
+  'container',
+  '*.container',
+  'bestShot',
+  '*.bestShot',
+  'reference',
+  '*.reference',
+  'body',
+  '*.body',
+  'config',
+  '*.config',
+];
+
+interface SerializedRequest {
+  id: string;
+  method: string;
+  url: string;
+}
+
+export function loggerOptions(level: LogLevel): Params {
+  return {
+    pinoHttp: {
+      level,
+      // Fastify's genReqId (app.setup.ts) put the sane request id on the raw request.
+      genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
+      quietReqLogger: true,
+      customAttributeKeys: { reqId: 'requestId' },
+      autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
+      serializers: {
+        req: (req: SerializedRequest) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+      },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toProblem } from './problem';
+
+/**
+ * The one place that writes error responses, for errors raised inside Nest (controllers,
+ * pipes, guards). `app.setup.ts` routes Fastify's own errors (body parsing, hooks) here too.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    this.reply(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  reply(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    const problem = toProblem(exception, request.id);
+    if (problem.internal) {
+      const error = exception instanceof Error ? exception : new Error('non-error thrown');
+      this.logger.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
+    }
+    if (reply.sent) return;
+    void reply
+      .status(problem.status)
+      .headers(problem.headers)
+      .header('content-type', 'application/problem+json')
+      .send(problem.body);
+  }
+}

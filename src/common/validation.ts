@@ -1,0 +1,24 @@
+import { ParseUUIDPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { AppError } from './app-error';
+
+/** A JSON body → a validated DTO; no unknown fields, and not an array or a scalar. */
+export function validateBody<T extends object>(cls: new () => T, body: unknown): T {
+  if (body === undefined || body === null) return new cls();
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object.');
+  }
+  const dto = plainToInstance(cls, body);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const reasons = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+    throw new AppError('VALIDATION_FAILED', reasons.join('; '));
+  }
+  return dto;
+}
+
+/** The `sessionId` path parameter must be a UUID (400 before any lookup). */
+export const SessionIdPipe = new ParseUUIDPipe({
+  exceptionFactory: () => new AppError('VALIDATION_FAILED', 'sessionId must be a UUID.'),
+});

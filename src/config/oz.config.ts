@@ -1,0 +1,43 @@
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { readEnvironment, registerEnvironmentClass } from './environment';
+import { ToInt } from './transforms';
+
+class OzEnvironment {
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'must be an http(s) URL' })
+  OZ_API_URL: string;
+
+  @IsOptional()
+  @IsString()
+  OZ_ACCESS_TOKEN?: string;
+
+  @IsIn(['GET', 'POST'], { message: 'must be GET or POST' })
+  OZ_SESSION_TOKEN_METHOD: 'GET' | 'POST' = 'GET';
+
+  @ToInt() @IsInt() @Min(1) @Max(86_400)
+  OZ_SESSION_TTL_SECONDS = 900;
+
+  @ToInt() @IsInt() @Min(1) @Max(600_000)
+  OZ_TIMEOUT_MS = 60_000;
+
+  @ToInt() @IsInt() @Min(1) @Max(600_000)
+  OZ_TOKEN_TIMEOUT_MS = 5_000;
+
+  @ToInt() @IsInt() @Min(1) @Max(10_000)
+  OZ_MAX_CONCURRENCY = 16;
+}
+registerEnvironmentClass(OzEnvironment);
+
+export const ozConfig = registerAs('oz', () => {
+  const env = readEnvironment(OzEnvironment);
+  return {
+    baseUrl: env.OZ_API_URL.replace(/\/+$/, ''),
+    accessToken: env.OZ_ACCESS_TOKEN ?? null,
+    sessionTokenMethod: env.OZ_SESSION_TOKEN_METHOD,
+    sessionTtlSeconds: env.OZ_SESSION_TTL_SECONDS,
+    timeoutMs: env.OZ_TIMEOUT_MS,
+    tokenTimeoutMs: env.OZ_TOKEN_TIMEOUT_MS,
+    maxConcurrency: env.OZ_MAX_CONCURRENCY,
+  };
+});
+export type OzConfig = ReturnType<typeof ozConfig>;

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { httpConfig, type HttpConfig } from '../config';
+
+/** Oz support needs the container instance to explain a code 14; this many are kept at most. */
+export const MAX_KEPT_CONTAINERS = 100;
+
+export interface DiagnosticsNote {
+  requestId: string;
+  sessionId: string;
+  ozErrorCode: number;
+}
+
+/**
+ * Keeps containers that Oz rejected with code 14 in DIAGNOSTICS_DIR (`<stem>.bin` and a JSON
+ * note `<stem>.json`), dropping the oldest beyond MAX_KEPT_CONTAINERS. Stems start with the
+ * time, so names sort oldest first. Failing to keep one never fails the request.
+ */
+@Injectable()
+export class ContainerDiagnostics {
+  private readonly logger = new Logger(ContainerDiagnostics.name);
+  private readonly dir: string | null;
+  /** Writes one after another, so pruning never races a write. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(@Inject(httpConfig.KEY) config: HttpConfig) {
+    this.dir = config.diagnosticsDir;
+  }
+
+  keep(container: Buffer, note: DiagnosticsNote): Promise<void> {
+    const dir = this.dir;
+    if (dir === null) return Promise.resolve();
+    const time = new Date();
+    const stem = `${time.toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}`;
+    this.queue = this.queue
+      .then(() => this.write(dir, stem, container, { time: time.toISOString(), ...note }))
+      .catch((error: Error) => this.logger.warn({ errorType: error.name, code: (error as NodeJS.ErrnoException).code }, 'could not keep a rejected container'));
+    return this.queue;
+  }
+
+  private async write(dir: string, stem: string, container: Buffer, note: object): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(join(dir, `${stem}.bin`), container, { mode: 0o600 });
+    await writeFile(join(dir, `${stem}.json`), `${JSON.stringify(note)}\n`, { mode: 0o600 });
+    await this.prune(dir);
+  }
+
+  private async prune(dir: string): Promise<void> {
+    const stems = (await readdir(dir)).filter((name) => name.endsWith('.bin')).map((name) => name.slice(0, -4)).sort();
+    const excess = stems.slice(0, Math.max(0, stems.length - MAX_KEPT_CONTAINERS));
+    for (const stem of excess) {
+      await unlink(join(dir, `${stem}.bin`)).catch(() => undefined);
+      await unlink(join(dir, `${stem}.json`)).catch(() => undefined);
+    }
+  }
+}

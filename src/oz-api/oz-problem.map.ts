@@ -1,0 +1,70 @@
+import { AppError } from '../common/app-error';
+import type { ProblemCode } from '../common/problem-codes';
+import { OzApiError } from './oz-api.error';
+
+/** Container error codes of Oz (HTTP 400) and what the client is told (contract §3). */
+export const CONTAINER_ERRORS: ReadonlyMap<number, ProblemCode> = new Map([
+  [13, 'CONTAINER_MISSING'],
+  [14, 'CONTAINER_INVALID'],
+  [3, 'CONTAINER_PAYLOAD_MISSING'],
+  [4, 'CONTAINER_MEDIA_MISSING'],
+  [5, 'CONTAINER_DAMAGED'],
+] as [number, ProblemCode][]);
+
+const CONTAINER_DETAILS: Partial<Record<ProblemCode, string>> = {
+  CONTAINER_MISSING: 'Oz found no container in the request.',
+  CONTAINER_INVALID: 'Oz could not open the container (damaged, or its session token expired or was reused). Start a new session.',
+  CONTAINER_PAYLOAD_MISSING: 'The container carries no payload. Start a new session.',
+  CONTAINER_MEDIA_MISSING: 'The container carries no media. Start a new session.',
+  CONTAINER_DAMAGED: 'The container is damaged. Start a new session.',
+};
+
+const OZ_AUTH_CODES = new Set([6, 7, 8, 9]);
+const RETRY_AFTER_SECONDS = 1;
+
+/** True for the only Oz answers that fail a liveness session for good: 400 with a container code. */
+export function isContainerRejection(error: OzApiError): boolean {
+  return error.kind === 'rejected' && error.httpStatus === 400 && error.ozErrorCode !== null && CONTAINER_ERRORS.has(error.ozErrorCode);
+}
+
+/** The liveness route: container codes become client errors; any other 4xx is our problem (502). */
+export function livenessProblem(error: OzApiError): AppError {
+  if (isContainerRejection(error)) {
+    const code = CONTAINER_ERRORS.get(error.ozErrorCode as number) as ProblemCode;
+    return new AppError(code, CONTAINER_DETAILS[code] as string, { ozErrorCode: error.ozErrorCode });
+  }
+  return upstreamProblem(error);
+}
+
+/** The biometry route: Oz refusing the images is the caller's problem, except Oz auth errors. */
+export function biometryProblem(error: OzApiError): AppError {
+  if (error.kind === 'rejected' && !(error.ozErrorCode !== null && OZ_AUTH_CODES.has(error.ozErrorCode))) {
+    return new AppError('REFERENCE_INVALID', 'Oz could not compare the reference image with the best shot.', {
+      ozErrorCode: error.ozErrorCode,
+    });
+  }
+  return upstreamProblem(error);
+}
+
+/** Upstream trouble of any route. Details are ours; nothing of the Oz body but its code is echoed. */
+export function upstreamProblem(error: OzApiError): AppError {
+  const ozErrorCode = error.ozErrorCode;
+  switch (error.kind) {
+    case 'rejected':
+      return new AppError('UPSTREAM_ERROR', 'Oz refused the request of this service.', { ozErrorCode, retryable: false });
+    case 'server':
+      return new AppError('UPSTREAM_ERROR', 'Oz failed to process the request.', { ozErrorCode });
+    case 'bad-response':
+      return new AppError('UPSTREAM_ERROR', 'Oz sent an unreadable or incomplete answer.', { ozErrorCode });
+    case 'timeout':
+      return new AppError('UPSTREAM_TIMEOUT', 'Oz did not answer in time.');
+    case 'unreachable':
+      return new AppError('UPSTREAM_UNAVAILABLE', 'Oz could not be reached.', { retryAfterSeconds: RETRY_AFTER_SECONDS });
+    case 'saturated':
+      return new AppError('UPSTREAM_UNAVAILABLE', 'Too many analyses are running; retry shortly.', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      });
+  }
+}
+
+export { OzApiError };
