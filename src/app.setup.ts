@@ -63,6 +63,7 @@ function registerBodyParsers(fastify: FastifyInstance, limits: LimitsConfig): vo
     body === '' ? done(null, undefined) : defaultJson(req, body as string, done),
   );
   // Other types reach a route only with an empty body (the route policy refused the rest).
+  fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 }
 
