@@ -64,19 +64,25 @@ function produce(flags: Flags): Buffer {
   });
 }
 
-function main(argv: string[]): number {
+export interface CliOutput {
+  stdout: { write(chunk: string | Uint8Array): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
+/** The whole CLI as a function of its arguments: the exit code, with output written to `io`. */
+export function runCapsuleCli(argv: string[], io: CliOutput = process): number {
   try {
     const flags = parseFlags(argv);
     if (flags['--help'] || flags['-h']) {
-      process.stdout.write(USAGE);
+      io.stdout.write(USAGE);
       return 0;
     }
-    process.stdout.write(produce(flags));
+    io.stdout.write(produce(flags));
     return 0;
   } catch (error) {
-    process.stderr.write(`capsule: ${(error as Error).message}\n\n${USAGE}`);
+    io.stderr.write(`capsule: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) process.exitCode = runCapsuleCli(process.argv.slice(2));
