@@ -31,6 +31,15 @@ describe('Oz emulator: faults armed through the API and the control route', () =
     });
   });
 
+  it('answers the armed errorCode instead of the one fitting the status when one is given', async () => {
+    emulator.armFault({ kind: 'status', status: 400, errorCode: 13, route: 'folders' });
+
+    expect(await submit(emulator)).toEqual({
+      status: 400,
+      body: { error_code: 13, error_message: 'Invalid request data', details: null },
+    });
+  });
+
   it('delays the answer by delayMs and then answers normally', async () => {
     emulator.armFault({ kind: 'delay', delayMs: 150, route: 'folders' });
     const started = Date.now();

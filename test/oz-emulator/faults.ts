@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { ozErrorForStatus } from './errors';
+import { invalidRequestData, OzHttpError, ozErrorForStatus } from './errors';
 
 export type FaultKind = 'delay' | 'status' | 'reset' | 'non-json' | 'stall';
 /** Faults that end the call (a delay only postpones the normal answer). */
@@ -15,6 +15,8 @@ export interface FaultSpec {
   delayMs?: number;
   /** For 'status'; default 500. The body is an Oz error body with a code fitting the status. */
   status?: number;
+  /** For 'status': the Oz `error_code` of the body instead of the one fitting the status (e.g. 400 with 13). */
+  errorCode?: number;
   route?: FaultRoute;
 }
 
@@ -22,10 +24,12 @@ const KINDS: readonly string[] = ['delay', 'status', 'reset', 'non-json', 'stall
 const ROUTES: readonly string[] = ['token', 'folders', 'any'];
 
 /** Throws an Error naming the first problem; returns the spec with defaults filled in. */
-export function validateFaultSpec(input: unknown): Required<FaultSpec> {
+export type ArmedFault = Required<Omit<FaultSpec, 'errorCode'>> & { errorCode?: number };
+
+export function validateFaultSpec(input: unknown): ArmedFault {
   if (typeof input !== 'object' || input === null) throw new Error('fault must be a JSON object');
   const spec = input as Record<string, unknown>;
-  const { kind, count = 1, delayMs = 0, status = 500, route = 'any' } = spec;
+  const { kind, count = 1, delayMs = 0, status = 500, route = 'any', errorCode } = spec;
   if (typeof kind !== 'string' || !KINDS.includes(kind)) throw new Error(`kind must be one of ${KINDS.join(', ')}`);
   if (!Number.isInteger(count) || (count as number) < 1) throw new Error('count must be an integer >= 1');
   if (typeof delayMs !== 'number' || !(delayMs >= 0)) throw new Error('delayMs must be a number >= 0');
@@ -33,12 +37,15 @@ export function validateFaultSpec(input: unknown): Required<FaultSpec> {
     throw new Error('status must be an HTTP status code');
   }
   if (typeof route !== 'string' || !ROUTES.includes(route)) throw new Error(`route must be one of ${ROUTES.join(', ')}`);
-  return { kind: kind as FaultKind, count: count as number, delayMs, status: status as number, route: route as FaultRoute };
+  if (errorCode !== undefined && !Number.isInteger(errorCode)) throw new Error('errorCode must be an integer');
+  const armed: ArmedFault = { kind: kind as FaultKind, count: count as number, delayMs, status: status as number, route: route as FaultRoute };
+  if (errorCode !== undefined) armed.errorCode = errorCode as number;
+  return armed;
 }
 
 /** Armed faults, consumed in arming order by the calls they match. */
 export class FaultBoard {
-  private armed: Required<FaultSpec>[] = [];
+  private armed: ArmedFault[] = [];
 
   arm(spec: FaultSpec): void {
     this.armed.push(validateFaultSpec(spec));
@@ -48,11 +55,11 @@ export class FaultBoard {
     this.armed = [];
   }
 
-  list(): Required<FaultSpec>[] {
+  list(): ArmedFault[] {
     return this.armed.map((spec) => ({ ...spec }));
   }
 
-  take(route: 'token' | 'folders'): Required<FaultSpec> | undefined {
+  take(route: 'token' | 'folders'): ArmedFault | undefined {
     const index = this.armed.findIndex((spec) => spec.route === 'any' || spec.route === route);
     if (index < 0) return undefined;
     const spec = this.armed[index];
@@ -79,8 +86,11 @@ export class FaultPerformer {
     });
   }
 
-  status(reply: FastifyReply, status: number): FastifyReply {
-    return reply.code(status).header('content-type', 'application/json').send(ozErrorForStatus(status).toBody());
+  status(reply: FastifyReply, status: number, errorCode?: number): FastifyReply {
+    const armed = errorCode === undefined ? ozErrorForStatus(status) : new OzHttpError(status, errorCode);
+    // Oz words every 400 the same way, container errors included.
+    const error = status === 400 ? invalidRequestData(armed.code) : armed;
+    return reply.code(status).header('content-type', 'application/json').send(error.toBody());
   }
 
   reset(reply: FastifyReply): FastifyReply {

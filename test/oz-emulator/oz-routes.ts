@@ -47,7 +47,7 @@ export function registerOzHooks(app: FastifyInstance, deps: OzRouteDeps): void {
     const fault = route && deps.faults.take(route);
     if (route && fault) {
       if (fault.kind === 'delay') await deps.performer.delay(fault.delayMs);
-      else return perform(deps.performer, reply, fault.kind, route, fault.status);
+      else return perform(deps.performer, reply, fault.kind, route, fault.status, fault.errorCode);
     }
     if (request.url.startsWith('/api/')) checkAccessToken(request, deps.accessToken);
   });
@@ -60,11 +60,18 @@ function checkAccessToken(request: FastifyRequest, expected: string | undefined)
   if (sent !== expected) throw new OzHttpError(401, 7);
 }
 
-function perform(performer: FaultPerformer, reply: FastifyReply, kind: TerminalFaultKind, route: OzRoute, status = 500): FastifyReply {
+function perform(
+  performer: FaultPerformer,
+  reply: FastifyReply,
+  kind: TerminalFaultKind,
+  route: OzRoute,
+  status = 500,
+  errorCode?: number,
+): FastifyReply {
   const success = route === 'token' ? 200 : 201;
   switch (kind) {
     case 'status':
-      return performer.status(reply, status);
+      return performer.status(reply, status, errorCode);
     case 'reset':
       return performer.reset(reply);
     case 'non-json':
