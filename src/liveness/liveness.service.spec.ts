@@ -1,0 +1,314 @@
+import { randomUUID } from 'node:crypto';
+import { Logger, type LoggerService } from '@nestjs/common';
+import { FakeClock } from '../../test/fakes/fake-clock';
+import { FakeOzApiGateway } from '../../test/fakes/fake-oz-gateway';
+import { AppError } from '../common/app-error';
+import { DecisionService } from '../decision/decision.service';
+import { OzApiError } from '../oz-api/oz-api.error';
+import { JPEG_BYTES, ozFolder } from '../oz-api/testing/oz-folder.fixtures';
+import { InMemorySessionStore } from '../session/in-memory-session.store';
+import type { SessionRecord } from '../session/session.types';
+import type { ContainerDiagnostics, DiagnosticsNote } from './container-diagnostics';
+import { LivenessService } from './liveness.service';
+
+const SESSION_TTL_MS = 15 * 60_000;
+const REQUEST_ID = 'req-1';
+const CONTAINER = Buffer.from('container bytes \x00\x01\x02 exactly as the SDK produced them', 'latin1');
+const OTHER_CONTAINER = Buffer.from('another container', 'latin1');
+
+/** Records what the service asked to keep, and nothing else. */
+class RecordingDiagnostics {
+  readonly kept: { container: Buffer; note: DiagnosticsNote }[] = [];
+
+  async keep(container: Buffer, note: DiagnosticsNote): Promise<void> {
+    this.kept.push({ container, note });
+  }
+}
+
+/** Captures the analysis log lines (and keeps test output quiet). */
+class RecordingLogger implements LoggerService {
+  readonly lines: unknown[] = [];
+  log(message: unknown): void {
+    this.lines.push(message);
+  }
+  error(message: unknown): void {
+    this.lines.push(message);
+  }
+  warn(message: unknown): void {
+    this.lines.push(message);
+  }
+}
+
+/** Failures that must leave the session open for a retry, and what the client is told. */
+const NON_CONTAINER_FAILURES: [string, unknown, { code: string; status: number; ozErrorCode: number | null }][] = [
+  ['Oz answered 500', new OzApiError('server', 500, 0, 'x'), { code: 'UPSTREAM_ERROR', status: 502, ozErrorCode: 0 }],
+  ['Oz timed out', new OzApiError('timeout', null, null, 'x'), { code: 'UPSTREAM_TIMEOUT', status: 504, ozErrorCode: null }],
+  ['Oz sent a bad response', new OzApiError('bad-response', null, null, 'x'), { code: 'UPSTREAM_ERROR', status: 502, ozErrorCode: null }],
+  ['Oz was unreachable', new OzApiError('unreachable', null, null, 'x'), { code: 'UPSTREAM_UNAVAILABLE', status: 503, ozErrorCode: null }],
+  ['the service was saturated', new OzApiError('saturated', null, null, 'x'), { code: 'UPSTREAM_UNAVAILABLE', status: 503, ozErrorCode: null }],
+  ['Oz answered 404 with code 14', new OzApiError('rejected', 404, 14, 'x'), { code: 'UPSTREAM_ERROR', status: 502, ozErrorCode: 14 }],
+  ['Oz answered an auth error', new OzApiError('rejected', 401, 7, 'x'), { code: 'UPSTREAM_ERROR', status: 502, ozErrorCode: 7 }],
+  ['Oz answered 400 with another code', new OzApiError('rejected', 400, 2, 'x'), { code: 'UPSTREAM_ERROR', status: 502, ozErrorCode: 2 }],
+];
+
+const CONTAINER_FAILURES = [
+  [3, 'CONTAINER_PAYLOAD_MISSING', 422],
+  [4, 'CONTAINER_MEDIA_MISSING', 422],
+  [5, 'CONTAINER_DAMAGED', 422],
+  [13, 'CONTAINER_MISSING', 400],
+  [14, 'CONTAINER_INVALID', 422],
+] as const;
+
+describe('LivenessService', () => {
+  let gateway: FakeOzApiGateway;
+  let store: InMemorySessionStore;
+  let clock: FakeClock;
+  let diagnostics: RecordingDiagnostics;
+  let logger: RecordingLogger;
+  let service: LivenessService;
+
+  beforeEach(() => {
+    logger = new RecordingLogger();
+    Logger.overrideLogger(logger);
+    gateway = new FakeOzApiGateway();
+    store = new InMemorySessionStore({ resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 });
+    clock = new FakeClock();
+    diagnostics = new RecordingDiagnostics();
+    service = new LivenessService(gateway, store, clock, new DecisionService(), diagnostics as unknown as ContainerDiagnostics);
+  });
+
+  afterEach(() => store.onModuleDestroy());
+
+  async function openSession(): Promise<string> {
+    const now = clock.now();
+    const session: SessionRecord = {
+      id: randomUUID(),
+      subjectId: null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+      purgeAt: new Date(now.getTime() + 86_400_000),
+      status: 'open',
+      containerSha256: null,
+      result: null,
+      failure: null,
+      bestShot: { returned: false, heldUntil: null },
+    };
+    await store.create(session);
+    return session.id;
+  }
+
+  const upload = (sessionId: string, container = CONTAINER, requestId = REQUEST_ID) => service.upload({ sessionId, container, requestId });
+  const stored = (sessionId: string) => store.get(sessionId, clock.now());
+
+  describe('a completed analysis', () => {
+    it('answers the decision and records the result and the best shot on the session', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder({ bestShot: JPEG_BYTES }));
+
+      const outcome = await upload(sessionId);
+
+      expect(outcome).toEqual({
+        replayed: false,
+        answer: {
+          sessionId,
+          status: 'completed',
+          decision: 'accepted',
+          reason: 'LIVENESS_PASSED',
+          folderId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+          eventSessionId: 'evt-123',
+          completedAt: clock.now().toISOString(),
+        },
+      });
+      await expect(stored(sessionId)).resolves.toMatchObject({
+        status: 'completed',
+        result: { decision: 'accepted', livenessAccepted: true, checks: [{ type: 'liveness', resolution: 'SUCCESS', score: 0.03 }] },
+      });
+      await expect(store.getBestShot(sessionId, clock.now())).resolves.toEqual({ state: 'held', bytes: JPEG_BYTES });
+    });
+
+    it('hands the gateway the exact Buffer it received, with the request id', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder());
+
+      await upload(sessionId, CONTAINER, 'req-42');
+
+      expect(gateway.calls.analyzeContainer).toHaveLength(1);
+      expect(gateway.calls.analyzeContainer[0].container).toBe(CONTAINER);
+      expect(gateway.calls.analyzeContainer[0].container.equals(Buffer.from('container bytes \x00\x01\x02 exactly as the SDK produced them', 'latin1'))).toBe(true);
+      expect(gateway.calls.analyzeContainer[0].ctx).toEqual({ requestId: 'req-42' });
+    });
+
+    it('records a rejected liveness as not accepted', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder({ systemResolution: 'DECLINED' }));
+
+      const { answer } = await upload(sessionId);
+
+      expect(answer).toMatchObject({ decision: 'rejected', reason: 'LIVENESS_DECLINED' });
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'completed', result: { livenessAccepted: false } });
+    });
+
+    it('writes one analysis log line with identifiers and outcome, and no container bytes', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder());
+
+      await upload(sessionId);
+
+      expect(logger.lines).toEqual([
+        expect.objectContaining({ analysis: 'liveness', requestId: REQUEST_ID, sessionId, folderId: '7c9e6679-7425-40de-944b-e07fc1f90ae7', eventSessionId: 'evt-123', ozStatus: 200, ozErrorCode: null, decision: 'accepted' }),
+      ]);
+      expect(JSON.stringify(logger.lines)).not.toContain('container bytes');
+    });
+
+    it('answers a retry of the same bytes with the same answer and replayed: true, without calling Oz again, even after expiresAt', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder());
+      const first = await upload(sessionId);
+      clock.advance(SESSION_TTL_MS + 1);
+
+      const again = await upload(sessionId, Buffer.from(CONTAINER));
+
+      expect(again).toEqual({ replayed: true, answer: first.answer });
+      expect(gateway.calls.analyzeContainer).toHaveLength(1);
+    });
+
+    it('refuses other bytes with SESSION_ALREADY_USED without calling Oz', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder());
+      await upload(sessionId);
+
+      await expect(upload(sessionId, OTHER_CONTAINER)).rejects.toMatchObject({ code: 'SESSION_ALREADY_USED', status: 409 });
+      expect(gateway.calls.analyzeContainer).toHaveLength(1);
+    });
+  });
+
+  describe('refusals before Oz', () => {
+    it('refuses an empty container with CONTAINER_MISSING and leaves the session open', async () => {
+      const sessionId = await openSession();
+
+      await expect(upload(sessionId, Buffer.alloc(0))).rejects.toMatchObject({ code: 'CONTAINER_MISSING', status: 400 });
+      expect(gateway.callCount).toBe(0);
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open' });
+    });
+
+    it('refuses an empty container with CONTAINER_MISSING even for an unknown session (400 before 404)', async () => {
+      await expect(upload(randomUUID(), Buffer.alloc(0))).rejects.toMatchObject({ code: 'CONTAINER_MISSING' });
+    });
+
+    it('answers SESSION_NOT_FOUND for an unknown session', async () => {
+      await expect(upload(randomUUID())).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND', status: 404 });
+      expect(gateway.callCount).toBe(0);
+    });
+
+    it('answers SESSION_EXPIRED for an open session past its expiresAt, without calling Oz', async () => {
+      const sessionId = await openSession();
+      clock.advance(SESSION_TTL_MS);
+
+      await expect(upload(sessionId)).rejects.toMatchObject({ code: 'SESSION_EXPIRED', status: 410 });
+      expect(gateway.callCount).toBe(0);
+    });
+
+    it('answers SESSION_IN_PROGRESS to a second upload while the first is still with Oz', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder());
+      const held = gateway.hold('analyzeContainer');
+      const first = upload(sessionId);
+      await held.arrived;
+
+      await expect(upload(sessionId)).rejects.toMatchObject({ code: 'SESSION_IN_PROGRESS', status: 409, retryable: true });
+      await expect(upload(sessionId, OTHER_CONTAINER)).rejects.toMatchObject({ code: 'SESSION_IN_PROGRESS' });
+
+      held.release();
+      await expect(first).resolves.toMatchObject({ replayed: false, answer: { decision: 'accepted' } });
+      expect(gateway.calls.analyzeContainer).toHaveLength(1);
+    });
+  });
+
+  describe('failures that leave the session open', () => {
+    it.each(NON_CONTAINER_FAILURES)('keeps the session open when %s, and a retry is analysed', async (_, error, expected) => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', error).answerFolder('analyzeContainer', ozFolder());
+
+      await expect(upload(sessionId)).rejects.toMatchObject(expected);
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', containerSha256: null, failure: null });
+
+      await expect(upload(sessionId, OTHER_CONTAINER)).resolves.toMatchObject({ replayed: false, answer: { decision: 'accepted' } });
+      expect(gateway.calls.analyzeContainer).toHaveLength(2);
+      expect(diagnostics.kept).toEqual([]);
+    });
+
+    it('rethrows an unexpected (non-Oz) error unchanged and keeps the session open', async () => {
+      const sessionId = await openSession();
+      const defect = new TypeError('boom');
+      gateway.fail('analyzeContainer', defect);
+
+      await expect(upload(sessionId)).rejects.toBe(defect);
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', containerSha256: null });
+      expect(diagnostics.kept).toEqual([]);
+    });
+  });
+
+  describe('container rejections that fail the session', () => {
+    it.each(CONTAINER_FAILURES)('fails the session for good after Oz 400 with code %i (%s)', async (ozErrorCode, code, status) => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, ozErrorCode, 'x'));
+
+      const error = await upload(sessionId).catch((thrown: unknown) => thrown);
+
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ code, status, ozErrorCode, retryable: false });
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'failed', failure: { code, ozErrorCode } });
+    });
+
+    it.each(CONTAINER_FAILURES)('answers a retry of the same bytes after code %i with the same error, without calling Oz', async (ozErrorCode, code, status) => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, ozErrorCode, 'x'));
+      const first = (await upload(sessionId).catch((thrown: unknown) => thrown)) as AppError;
+      clock.advance(SESSION_TTL_MS + 1);
+
+      const again = await upload(sessionId, Buffer.from(CONTAINER)).catch((thrown: unknown) => thrown);
+
+      expect(again).toBeInstanceOf(AppError);
+      expect(again).toMatchObject({ code, status, ozErrorCode, detail: first.detail, retryable: false });
+      expect(gateway.calls.analyzeContainer).toHaveLength(1);
+    });
+
+    it('refuses other bytes after a container rejection with SESSION_ALREADY_USED', async () => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, 5, 'x'));
+      await upload(sessionId).catch(() => undefined);
+
+      await expect(upload(sessionId, OTHER_CONTAINER)).rejects.toMatchObject({ code: 'SESSION_ALREADY_USED', status: 409 });
+      expect(gateway.calls.analyzeContainer).toHaveLength(1);
+    });
+
+    it('keeps the container for diagnostics after code 14, with the exact bytes and a note', async () => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, 14, 'x'));
+
+      await upload(sessionId, CONTAINER, 'req-14').catch(() => undefined);
+
+      expect(diagnostics.kept).toEqual([{ container: CONTAINER, note: { requestId: 'req-14', sessionId, ozErrorCode: 14 } }]);
+      expect(diagnostics.kept[0].container).toBe(CONTAINER);
+    });
+
+    it.each([3, 4, 5, 13])('keeps no container after code %i', async (ozErrorCode) => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, ozErrorCode, 'x'));
+
+      await upload(sessionId).catch(() => undefined);
+
+      expect(diagnostics.kept).toEqual([]);
+    });
+
+    it('keeps nothing when a replay of a code 14 container is answered from the store', async () => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, 14, 'x'));
+      await upload(sessionId).catch(() => undefined);
+
+      await upload(sessionId).catch(() => undefined);
+
+      expect(diagnostics.kept).toHaveLength(1);
+    });
+  });
+});

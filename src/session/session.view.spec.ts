@@ -1,0 +1,143 @@
+import type { SessionRecord, SessionResult } from './session.types';
+import { statusOf, toLivenessAnswer, toSessionView } from './session.view';
+
+const T0 = new Date('2030-01-01T00:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const EXPIRES_MS = 900_000;
+const COMPLETED_AT = at(60_000);
+const HELD_UNTIL = at(660_000);
+
+const RESULT: SessionResult = {
+  decision: 'accepted',
+  reason: 'LIVENESS_PASSED',
+  folderId: 'folder-1',
+  eventSessionId: 'evt-1',
+  completedAt: COMPLETED_AT,
+  checks: [{ type: 'liveness', resolution: 'SUCCESS', score: 0.03, errorCode: null, errorMessage: null }],
+  livenessAccepted: true,
+};
+
+function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
+    subjectId: 'subject-7',
+    createdAt: T0,
+    expiresAt: at(EXPIRES_MS),
+    purgeAt: at(86_400_000),
+    status: 'open',
+    containerSha256: null,
+    result: null,
+    failure: null,
+    bestShot: { returned: false, heldUntil: null },
+    ...overrides,
+  };
+}
+
+const completed = (bestShot: SessionRecord['bestShot'] = { returned: true, heldUntil: HELD_UNTIL }) =>
+  record({ status: 'completed', containerSha256: 'a'.repeat(64), result: RESULT, bestShot });
+
+describe('statusOf', () => {
+  it('says open before expiresAt and expired from expiresAt on for an open session', () => {
+    expect(statusOf(record(), at(EXPIRES_MS - 1))).toBe('open');
+    expect(statusOf(record(), at(EXPIRES_MS))).toBe('expired');
+  });
+
+  it.each(['processing', 'completed', 'failed'] as const)('keeps %s after expiresAt', (status) => {
+    expect(statusOf(record({ status }), at(EXPIRES_MS + 1))).toBe(status);
+  });
+});
+
+describe('toSessionView', () => {
+  it('shows an open session with null result and error, dates as ISO strings', () => {
+    expect(toSessionView(record(), at(1))).toEqual({
+      sessionId: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
+      subjectId: 'subject-7',
+      status: 'open',
+      createdAt: '2030-01-01T00:00:00.000Z',
+      expiresAt: '2030-01-01T00:15:00.000Z',
+      result: null,
+      error: null,
+    });
+  });
+
+  it('shows an open session past expiresAt as expired', () => {
+    expect(toSessionView(record(), at(EXPIRES_MS))).toMatchObject({ status: 'expired', result: null, error: null });
+  });
+
+  it('shows a null subjectId when the session has none', () => {
+    expect(toSessionView(record({ subjectId: null }), at(1)).subjectId).toBeNull();
+  });
+
+  it('shows the result of a completed session with checks and the best shot available while held', () => {
+    expect(toSessionView(completed(), at(HELD_UNTIL.getTime() - T0.getTime() - 1))).toEqual({
+      sessionId: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
+      subjectId: 'subject-7',
+      status: 'completed',
+      createdAt: '2030-01-01T00:00:00.000Z',
+      expiresAt: '2030-01-01T00:15:00.000Z',
+      result: {
+        decision: 'accepted',
+        reason: 'LIVENESS_PASSED',
+        folderId: 'folder-1',
+        eventSessionId: 'evt-1',
+        completedAt: '2030-01-01T00:01:00.000Z',
+        checks: RESULT.checks,
+        bestShotAvailable: true,
+      },
+      error: null,
+    });
+  });
+
+  it('keeps a completed session completed after expiresAt', () => {
+    expect(toSessionView(completed(), at(EXPIRES_MS + 1)).status).toBe('completed');
+  });
+
+  it('says the best shot is no longer available from its heldUntil on', () => {
+    expect(toSessionView(completed(), HELD_UNTIL).result?.bestShotAvailable).toBe(false);
+  });
+
+  it('says no best shot is available when Oz returned none', () => {
+    expect(toSessionView(completed({ returned: false, heldUntil: null }), at(61_000)).result?.bestShotAvailable).toBe(false);
+  });
+
+  it('does not expose the stored container hash, purge time or liveness flag', () => {
+    const view = toSessionView(completed(), at(61_000));
+
+    expect(Object.keys(view).sort()).toEqual(['createdAt', 'error', 'expiresAt', 'result', 'sessionId', 'status', 'subjectId']);
+    expect(Object.keys(view.result ?? {}).sort()).toEqual(['bestShotAvailable', 'checks', 'completedAt', 'decision', 'eventSessionId', 'folderId', 'reason']);
+  });
+
+  it('shows a failed session with the error code and the Oz code, and no result', () => {
+    const failed = record({ status: 'failed', failure: { code: 'CONTAINER_INVALID', detail: 'Oz could not open the container.', ozErrorCode: 14 } });
+
+    expect(toSessionView(failed, at(EXPIRES_MS + 1))).toMatchObject({ status: 'failed', result: null, error: { code: 'CONTAINER_INVALID', ozErrorCode: 14 } });
+    expect(toSessionView(failed, at(1)).error).toEqual({ code: 'CONTAINER_INVALID', ozErrorCode: 14 });
+  });
+
+  it('shows a null ozErrorCode in the error when the failure had none', () => {
+    const failed = record({ status: 'failed', failure: { code: 'CONTAINER_DAMAGED', detail: 'x', ozErrorCode: null } });
+
+    expect(toSessionView(failed, at(1)).error).toEqual({ code: 'CONTAINER_DAMAGED', ozErrorCode: null });
+  });
+});
+
+describe('toLivenessAnswer', () => {
+  it('answers exactly the public keys: the decision, never scores, checks or images', () => {
+    const answer = toLivenessAnswer('b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e', RESULT);
+
+    expect(answer).toEqual({
+      sessionId: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
+      status: 'completed',
+      decision: 'accepted',
+      reason: 'LIVENESS_PASSED',
+      folderId: 'folder-1',
+      eventSessionId: 'evt-1',
+      completedAt: '2030-01-01T00:01:00.000Z',
+    });
+    expect(Object.keys(answer).sort()).toEqual(['completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'sessionId', 'status']);
+  });
+
+  it('answers a null eventSessionId as null', () => {
+    expect(toLivenessAnswer('id', { ...RESULT, eventSessionId: null }).eventSessionId).toBeNull();
+  });
+});
