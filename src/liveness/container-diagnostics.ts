@@ -24,6 +24,8 @@ export class ContainerDiagnostics {
   private readonly dir: string | null;
   /** Writes one after another, so pruning never races a write. */
   private queue: Promise<void> = Promise.resolve();
+  /** Orders containers kept within the same millisecond, so "oldest first" stays true. */
+  private sequence = 0;
 
   constructor(@Inject(httpConfig.KEY) config: HttpConfig) {
     this.dir = config.diagnosticsDir;
@@ -33,7 +35,8 @@ export class ContainerDiagnostics {
     const dir = this.dir;
     if (dir === null) return Promise.resolve();
     const time = new Date();
-    const stem = `${time.toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}`;
+    const order = String(this.sequence++).padStart(10, '0');
+    const stem = `${time.toISOString().replace(/[:.]/g, '-')}-${order}-${randomBytes(4).toString('hex')}`;
     this.queue = this.queue
       .then(() => this.write(dir, stem, container, { time: time.toISOString(), ...note }))
       .catch((error: Error) => this.logger.warn({ errorType: error.name, code: (error as NodeJS.ErrnoException).code }, 'could not keep a rejected container'));
