@@ -1,6 +1,6 @@
-import { ParseUUIDPipe } from '@nestjs/common';
+import { Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { isUUID, validateSync } from 'class-validator';
 import { AppError } from './app-error';
 
 /** A JSON body → a validated DTO; no unknown fields, and not an array or a scalar. */
@@ -18,7 +18,14 @@ export function validateBody<T extends object>(cls: new () => T, body: unknown):
   return dto;
 }
 
-/** The `sessionId` path parameter must be a UUID (400 before any lookup). */
-export const SessionIdPipe = new ParseUUIDPipe({
-  exceptionFactory: () => new AppError('VALIDATION_FAILED', 'sessionId must be a UUID.'),
-});
+/**
+ * The `sessionId` path parameter must be a UUID (400 before any lookup). UUIDs compare without
+ * regard to case, and ours are issued in lower case, so the id is lower-cased for the lookup.
+ */
+@Injectable()
+export class SessionIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!isUUID(value)) throw new AppError('VALIDATION_FAILED', 'sessionId must be a UUID.');
+    return value.toLowerCase();
+  }
+}

@@ -43,6 +43,30 @@ describe('POST /v1/sessions/{sessionId}/liveness when Oz rejects the container',
     expect(folderCalls(stack.emulator)).toHaveLength(1);
   });
 
+  it('answers 400 CONTAINER_MISSING and fails the session for good when Oz answers 400 with code 13', async () => {
+    const { sessionId, container } = await sessionWithContainer(stack.service.url);
+    stack.emulator.armFault({ kind: 'status', status: 400, errorCode: 13, route: 'folders' });
+
+    const answer = await uploadContainer(stack.service.url, sessionId, container);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual(problem(400, 'CONTAINER_MISSING', { ozErrorCode: 13, retryable: false }));
+    const view = await viewSession(stack.service.url, sessionId);
+    expect(view.body).toMatchObject({ status: 'failed', error: { code: 'CONTAINER_MISSING', ozErrorCode: 13 } });
+  });
+
+  it('answers 502 UPSTREAM_ERROR and leaves the session open when Oz answers 400 with a code that is not a container error', async () => {
+    const { sessionId, container } = await sessionWithContainer(stack.service.url);
+    stack.emulator.armFault({ kind: 'status', status: 400, errorCode: 11, route: 'folders' });
+
+    const answer = await uploadContainer(stack.service.url, sessionId, container);
+
+    expect(answer.status).toBe(502);
+    expect(answer.body).toEqual(problem(502, 'UPSTREAM_ERROR', { ozErrorCode: 11, retryable: false }));
+    expect((await viewSession(stack.service.url, sessionId)).body).toMatchObject({ status: 'open', error: null });
+    expect((await uploadContainer(stack.service.url, sessionId, container)).status).toBe(201);
+  });
+
   it('answers 422 CONTAINER_INVALID (Oz code 14) when the container carries an expired Oz session token', async () => {
     const { sessionId } = await createSession(stack.service.url);
     const container = buildContainer({ token: await stack.emulator.issueToken({ ttlSeconds: -1 }) });

@@ -30,6 +30,15 @@ describe('POST /v1/sessions', () => {
     expect(view.body).toMatchObject({ sessionId, subjectId: 'customer-42@bank.example', status: 'open' });
   });
 
+  it('finds the session when its id comes in upper case (UUIDs compare without case)', async () => {
+    const { sessionId } = await createSession(stack.service.url);
+
+    const view = await call(`${stack.service.url}/v1/sessions/${sessionId.toUpperCase()}`, { headers: internal() });
+
+    expect(view.status).toBe(200);
+    expect(view.body.sessionId).toBe(sessionId);
+  });
+
   it.each([
     ['text/plain', ''],
     ['application/xml', ''],
