@@ -5,7 +5,21 @@ import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { httpConfig, InvalidConfigurationError, validateEnvironment } from './config';
 
+/**
+ * Nest's shutdown hooks close the app on SIGTERM/SIGINT and then re-raise the signal, which ends
+ * the process as "killed" (exit 143) although it drained cleanly. Nest removes its own listener
+ * before re-raising, so a signal that finds only this listener left means: shutdown done, exit 0.
+ */
+function exitCleanlyAfterShutdown(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) === 1) process.exit(0);
+    });
+  }
+}
+
 async function bootstrap(): Promise<void> {
+  exitCleanlyAfterShutdown();
   try {
     validateEnvironment(process.env);
   } catch (error) {
@@ -24,4 +38,8 @@ async function bootstrap(): Promise<void> {
   await app.listen({ port: app.get(httpConfig.KEY).port, host: '0.0.0.0' });
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  // e.g. the port is taken: one line for the operator, not a stack of framework frames.
+  process.stderr.write(`the service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

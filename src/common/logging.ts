@@ -44,6 +44,15 @@ export function loggerOptions(level: LogLevel): Params {
       quietReqLogger: true,
       customAttributeKeys: { reqId: 'requestId' },
       autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
+      // A 5xx is worth an operator's attention; 4xx are the callers' mistakes.
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // pino-http invents an Error (with its own stack) for every 5xx, or passes a real one that
+      // may hold request data; the status says enough, and defects get their own line (ProblemFilter).
+      customErrorObject: (_req: IncomingMessage, _res: ServerResponse, _error: Error, value: Record<string, unknown>) => {
+        const { err: _dropped, ...rest } = value;
+        return rest;
+      },
+      customErrorMessage: () => 'request failed',
       serializers: {
         req: (req: SerializedRequest) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { readEnvironment, registerEnvironmentClass } from './environment';
 import { ToInt, ToList } from './transforms';
 
@@ -13,7 +13,9 @@ class HttpEnvironment {
   @ToList() @IsArray() @IsString({ each: true })
   INTERNAL_API_KEYS: string[] = [];
 
+  // A browser's Origin is scheme://host[:port] exactly: "https://app.example/" would never match.
   @ToList() @IsArray() @IsString({ each: true })
+  @Matches(/^https?:\/\/[^/\s?#]+$/, { each: true, message: 'must list origins such as https://app.example (scheme and host, no path)' })
   CORS_ORIGINS: string[] = [];
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })

@@ -4,7 +4,10 @@ import { readEnvironment, registerEnvironmentClass } from './environment';
 import { ToInt } from './transforms';
 
 class OzEnvironment {
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'must be an http(s) URL' })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: ({ value }) => (value === undefined ? 'is required (the http(s) base URL of Oz API Instant)' : 'must be an http(s) URL') },
+  )
   OZ_API_URL: string;
 
   @IsOptional()

@@ -1,0 +1,211 @@
+import { httpConfig, InvalidConfigurationError, limitsConfig, ozConfig, sessionConfig, validateEnvironment } from './index';
+
+const OZ = 'http://oz-api-instant:8080';
+
+/** Every namespace as the app would read it from this environment. */
+function configFrom(env: Record<string, string>) {
+  const saved = process.env;
+  process.env = env;
+  try {
+    return { oz: ozConfig(), limits: limitsConfig(), session: sessionConfig(), http: httpConfig() };
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** The lines of the one error that validation throws, or [] when the environment is valid. */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    validateEnvironment(env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof InvalidConfigurationError)) throw error;
+    return error.lines;
+  }
+}
+
+describe('the environment of contract §5', () => {
+  it('applies every default when only OZ_API_URL is set', () => {
+    expect(problemsOf({ OZ_API_URL: OZ })).toEqual([]);
+    expect(configFrom({ OZ_API_URL: OZ })).toEqual({
+      oz: {
+        baseUrl: OZ,
+        accessToken: null,
+        sessionTokenMethod: 'GET',
+        sessionTtlSeconds: 900,
+        timeoutMs: 60_000,
+        tokenTimeoutMs: 5_000,
+        maxConcurrency: 16,
+      },
+      limits: { maxContainerBytes: 20_971_520, maxImageBytes: 10_485_760 },
+      session: { resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 },
+      http: { port: 3000, internalApiKeys: [], corsOrigins: [], logLevel: 'info', diagnosticsDir: null },
+    });
+  });
+
+  it('reads every variable when all are set to valid values', () => {
+    const env = {
+      PORT: '8081',
+      OZ_API_URL: 'https://oz.example.com/base/',
+      OZ_ACCESS_TOKEN: 'forensic-token',
+      OZ_SESSION_TOKEN_METHOD: 'POST',
+      OZ_SESSION_TTL_SECONDS: '120',
+      OZ_TIMEOUT_MS: '30000',
+      OZ_TOKEN_TIMEOUT_MS: '2000',
+      OZ_MAX_CONCURRENCY: '4',
+      MAX_CONTAINER_BYTES: '1048576',
+      MAX_IMAGE_BYTES: '524288',
+      INTERNAL_API_KEYS: 'key-one, key-two,,',
+      RESULT_TTL_SECONDS: '3600',
+      BEST_SHOT_TTL_SECONDS: '60',
+      CORS_ORIGINS: 'https://app.example,https://admin.example',
+      LOG_LEVEL: 'debug',
+      DIAGNOSTICS_DIR: '/var/lib/oz-diagnostics',
+    };
+
+    expect(problemsOf(env)).toEqual([]);
+    expect(configFrom(env)).toEqual({
+      oz: {
+        baseUrl: 'https://oz.example.com/base',
+        accessToken: 'forensic-token',
+        sessionTokenMethod: 'POST',
+        sessionTtlSeconds: 120,
+        timeoutMs: 30_000,
+        tokenTimeoutMs: 2_000,
+        maxConcurrency: 4,
+      },
+      limits: { maxContainerBytes: 1_048_576, maxImageBytes: 524_288 },
+      session: { resultTtlSeconds: 3_600, bestShotTtlSeconds: 60 },
+      http: {
+        port: 8081,
+        internalApiKeys: ['key-one', 'key-two'],
+        corsOrigins: ['https://app.example', 'https://admin.example'],
+        logLevel: 'debug',
+        diagnosticsDir: '/var/lib/oz-diagnostics',
+      },
+    });
+  });
+
+  it('treats an empty value as unset, like a blank line in an .env file', () => {
+    expect(problemsOf({ OZ_API_URL: OZ, PORT: '', OZ_MAX_CONCURRENCY: '' })).toEqual([]);
+    expect(configFrom({ OZ_API_URL: OZ, PORT: '', OZ_MAX_CONCURRENCY: '' })).toMatchObject({ http: { port: 3000 }, oz: { maxConcurrency: 16 } });
+  });
+
+  it.each(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])('accepts LOG_LEVEL=%s', (level) => {
+    expect(problemsOf({ OZ_API_URL: OZ, LOG_LEVEL: level })).toEqual([]);
+  });
+
+  it.each(['http://localhost:8080', 'http://10.0.0.7', 'https://oz-api-instant', 'http://oz:8080/api-prefix'])('accepts OZ_API_URL=%s', (url) => {
+    expect(problemsOf({ OZ_API_URL: url })).toEqual([]);
+  });
+
+  it('names a missing OZ_API_URL as required', () => {
+    expect(problemsOf({})).toEqual([expect.stringMatching(/^OZ_API_URL: .*required/)]);
+  });
+
+  const NUMERIC = [
+    'OZ_SESSION_TTL_SECONDS',
+    'OZ_TIMEOUT_MS',
+    'OZ_TOKEN_TIMEOUT_MS',
+    'OZ_MAX_CONCURRENCY',
+    'MAX_CONTAINER_BYTES',
+    'MAX_IMAGE_BYTES',
+    'RESULT_TTL_SECONDS',
+    'BEST_SHOT_TTL_SECONDS',
+  ];
+  const BAD_NUMBERS = ['abc', '0', '-5', '1.5', '10abc', '1e3', '0x10'];
+
+  describe.each(NUMERIC)('%s', (name) => {
+    it.each(BAD_NUMBERS)(`is refused as %p with one line naming ${name}`, (value) => {
+      expect(problemsOf({ OZ_API_URL: OZ, [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
+    });
+
+    it('accepts 1, the smallest meaningful value', () => {
+      expect(problemsOf({ OZ_API_URL: OZ, [name]: '1' })).toEqual([]);
+    });
+  });
+
+  it.each(['abc', '-1', '65536', '80.5'])('refuses PORT=%p with one line naming PORT', (value) => {
+    expect(problemsOf({ OZ_API_URL: OZ, PORT: value })).toEqual([expect.stringMatching(/^PORT: /)]);
+  });
+
+  it.each(['ftp://oz.example', 'oz-api-instant:8080', 'not a url', 'file:///etc/passwd', 'http://'])(
+    'refuses OZ_API_URL=%p as not an http(s) URL',
+    (value) => {
+      expect(problemsOf({ OZ_API_URL: value })).toEqual([expect.stringMatching(/^OZ_API_URL: .*http\(s\)/)]);
+    },
+  );
+
+  it.each([
+    ['OZ_SESSION_TOKEN_METHOD', 'PUT'],
+    ['OZ_SESSION_TOKEN_METHOD', 'DELETE'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('refuses the unknown enum value %s=%p', (name, value) => {
+    expect(problemsOf({ OZ_API_URL: OZ, [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name}: must be `))]);
+  });
+
+  it.each(['https://app.example/', 'app.example', 'https://app.example,ftp://files.example', 'https://app.example/login'])(
+    'refuses CORS_ORIGINS=%p, which no browser Origin header could ever match',
+    (value) => {
+      expect(problemsOf({ OZ_API_URL: OZ, CORS_ORIGINS: value })).toEqual([expect.stringMatching(/^CORS_ORIGINS: /)]);
+    },
+  );
+
+  it('accepts CORS origins with a port', () => {
+    expect(problemsOf({ OZ_API_URL: OZ, CORS_ORIGINS: 'http://localhost:5173,https://app.example' })).toEqual([]);
+  });
+
+  it('names every bad variable in one error, one line each', () => {
+    const lines = problemsOf({
+      PORT: 'abc',
+      OZ_SESSION_TOKEN_METHOD: 'PUT',
+      OZ_SESSION_TTL_SECONDS: '0',
+      OZ_TIMEOUT_MS: '-1',
+      OZ_TOKEN_TIMEOUT_MS: 'soon',
+      OZ_MAX_CONCURRENCY: '0',
+      MAX_CONTAINER_BYTES: '-5',
+      MAX_IMAGE_BYTES: '0',
+      RESULT_TTL_SECONDS: '1.5',
+      BEST_SHOT_TTL_SECONDS: 'x',
+      LOG_LEVEL: 'loud',
+    });
+
+    const named = lines.map((line) => line.split(':')[0]).sort();
+    expect(named).toEqual(
+      [
+        'OZ_API_URL',
+        'PORT',
+        'OZ_SESSION_TOKEN_METHOD',
+        'OZ_SESSION_TTL_SECONDS',
+        'OZ_TIMEOUT_MS',
+        'OZ_TOKEN_TIMEOUT_MS',
+        'OZ_MAX_CONCURRENCY',
+        'MAX_CONTAINER_BYTES',
+        'MAX_IMAGE_BYTES',
+        'RESULT_TTL_SECONDS',
+        'BEST_SHOT_TTL_SECONDS',
+        'LOG_LEVEL',
+      ].sort(),
+    );
+    expect(lines.every((line) => !line.includes('\n'))).toBe(true);
+  });
+
+  it('never echoes a refused value, which may be a secret (a URL with credentials)', () => {
+    const lines = problemsOf({ OZ_API_URL: 'ftp://svc:hunter2-secret@oz.example', LOG_LEVEL: 'hunter3-secret' });
+
+    expect(lines).toHaveLength(2);
+    expect(lines.join('\n')).not.toMatch(/hunter\d-secret/);
+  });
+
+  it('throws the same named error from a namespace read at boot', () => {
+    const saved = process.env;
+    process.env = { OZ_API_URL: OZ, OZ_MAX_CONCURRENCY: '0' };
+    try {
+      expect(() => ozConfig()).toThrow(InvalidConfigurationError);
+      expect(() => ozConfig()).toThrow(/OZ_MAX_CONCURRENCY/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
