@@ -43,7 +43,7 @@ async function waitForReady(service: ChildProcess): Promise<void> {
 
 /** The flow once, through the real service, so that a broken demo says so at once. */
 async function selfCheck(): Promise<void> {
-  const session = await (await fetch(`${base}/v1/sessions`, { method: 'POST' })).json();
+  const session = (await (await fetch(`${base}/v1/sessions`, { method: 'POST' })).json()) as { sessionId: string; sessionToken: string };
   const container = buildContainer({ token: session.sessionToken });
   const liveness = await fetch(`${base}/v1/sessions/${session.sessionId}/liveness`, {
     method: 'POST',
