@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RequestId } from '../common/request-context';
 import { Policy } from '../common/route-policy';
@@ -6,6 +6,7 @@ import { SessionIdPipe } from '../common/validation';
 import { limitsConfig, type LimitsConfig } from '../config';
 import type { SessionView } from '../session/session.view';
 import { BiometryService } from './biometry.service';
+import { DeclaredSizeGuard } from './declared-size.guard';
 import { readReferenceForm } from './reference-form';
 
 @Controller('v1/sessions/:sessionId/biometry')
@@ -18,6 +19,7 @@ export class BiometryController {
   @Post()
   @HttpCode(201)
   @Policy({ internal: true, bodyTypes: ['multipart/form-data'] })
+  @UseGuards(DeclaredSizeGuard)
   async match(
     @Param('sessionId', SessionIdPipe) sessionId: string,
     @Req() request: FastifyRequest,

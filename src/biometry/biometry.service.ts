@@ -43,7 +43,9 @@ export class BiometryService {
     try {
       const { httpStatus, folder } = await this.gateway.matchFaces(images, { requestId });
       const verdict = this.decisions.forBiometry(livenessCheckOf(result), folder);
-      const updated: SessionResult = { ...result, ...verdict };
+      // The liveness answer stays as it was: a replayed container must get the first answer again (§1).
+      const livenessVerdict = result.livenessVerdict ?? { decision: result.decision, reason: result.reason };
+      const updated: SessionResult = { ...result, ...verdict, livenessVerdict };
       await this.store.updateResult(sessionId, updated);
       logAnalysis(this.logger, { ...log, folderId: folder.folderId, ozStatus: httpStatus, ozErrorCode: null, decision: verdict.decision, durationMs: performance.now() - started });
       return this.view(sessionId);
@@ -54,18 +56,22 @@ export class BiometryService {
     }
   }
 
-  /** In contract §3 precedence: 404 session, 409 liveness not accepted, 404 no best shot, 410 expired. */
+  /**
+   * In contract §3 precedence: 404 session, 410 expired best shot, 409 liveness not accepted,
+   * 404 no best shot. 410 comes before 409 (a declined session's best shot expires too), while
+   * 404 BEST_SHOT_NOT_FOUND is defined for accepted sessions only (§1).
+   */
   private async prerequisites(sessionId: string): Promise<{ result: SessionResult; bestShot: Buffer }> {
     const now = this.clock.now();
     const session = await this.store.get(sessionId, now);
     if (!session) throw sessionNotFound();
+    const lookup = await this.store.getBestShot(sessionId, now);
+    if (lookup.state === 'session-not-found') throw sessionNotFound();
+    if (lookup.state === 'expired') throw bestShotExpired();
     if (!session.result?.livenessAccepted) {
       throw new AppError('LIVENESS_NOT_ACCEPTED', 'Face matching needs an accepted liveness check first.');
     }
-    const lookup = await this.store.getBestShot(sessionId, now);
-    if (lookup.state === 'session-not-found') throw sessionNotFound();
     if (lookup.state === 'none') throw bestShotNotFound();
-    if (lookup.state === 'expired') throw bestShotExpired();
     return { result: session.result, bestShot: lookup.bytes };
   }
 

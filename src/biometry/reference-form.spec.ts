@@ -87,7 +87,7 @@ describe('readReferenceForm', () => {
     await expect(read([reference(bytes)])).resolves.toMatchObject({ reference: bytes.toString('hex') });
   });
 
-  it('stops with the multipart file-size error when the reference is over MAX_IMAGE_BYTES', async () => {
-    await expect(read([reference(Buffer.alloc(MAX_IMAGE_BYTES + 1, 7))])).resolves.toEqual({ failed: 'FST_REQ_FILE_TOO_LARGE' });
+  it('stops with 413 PAYLOAD_TOO_LARGE when the reference is over MAX_IMAGE_BYTES', async () => {
+    await expect(read([reference(Buffer.alloc(MAX_IMAGE_BYTES + 1, 7))])).resolves.toEqual({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
   });
 });

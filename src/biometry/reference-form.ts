@@ -1,3 +1,4 @@
+import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/app-error';
 
@@ -13,7 +14,7 @@ const REFERENCE_TYPES: readonly string[] = ['document', 'selfie'];
 /**
  * Reads the biometry form: exactly one file part `reference` (at most `maxImageBytes`) and at
  * most one text part `referenceType`. Anything else is a malformed form (400); a file over the
- * limit stops the upload with 413 (thrown by @fastify/multipart while reading).
+ * limit stops the upload with 413 the moment the limit is passed.
  */
 export async function readReferenceForm(request: FastifyRequest, maxImageBytes: number): Promise<ReferenceForm> {
   let reference: Buffer | null = null;
@@ -21,7 +22,7 @@ export async function readReferenceForm(request: FastifyRequest, maxImageBytes: 
   const parts = request.parts({ limits: { fileSize: maxImageBytes, files: 2, fields: 2, parts: 4, fieldSize: 64, headerPairs: 32 } });
   for await (const part of parts) {
     if (part.type === 'file' && part.fieldname === 'reference' && reference === null) {
-      reference = await part.toBuffer();
+      reference = await readWithinLimit(part.file);
     } else if (part.type === 'field' && part.fieldname === 'referenceType' && referenceType === null) {
       referenceType = String(part.value);
     } else {
@@ -32,6 +33,23 @@ export async function readReferenceForm(request: FastifyRequest, maxImageBytes: 
   const type = referenceType ?? 'document';
   if (!REFERENCE_TYPES.includes(type)) throw invalid('referenceType must be "document" or "selfie".');
   return { reference, referenceType: type as ReferenceType };
+}
+
+/**
+ * The file part's bytes, or 413 as soon as busboy reports the size limit. Not `part.toBuffer()`:
+ * it reports the limit only once the part has ended, i.e. after the client sent all of it (contract §3).
+ */
+function readWithinLimit(file: MultipartFile['file']): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const tooLarge = () => reject(new AppError('PAYLOAD_TOO_LARGE', 'The reference image is over MAX_IMAGE_BYTES.'));
+    // Busboy may have hit the limit (and emitted 'limit') while the part waited in its buffer.
+    if (file.truncated) return tooLarge();
+    file.on('data', (chunk: Buffer) => (file.truncated ? tooLarge() : chunks.push(chunk)));
+    file.once('limit', tooLarge);
+    file.once('end', () => (file.truncated ? tooLarge() : resolve(Buffer.concat(chunks))));
+    file.once('error', reject);
+  });
 }
 
 function invalid(detail: string): AppError {

@@ -14,6 +14,11 @@ export interface SessionResult {
   checks: Check[];
   /** Biometry is allowed only after an accepted liveness check, whatever biometry decided since. */
   livenessAccepted: boolean;
+  /**
+   * The liveness decision and reason, kept once biometry has replaced `decision` and `reason`:
+   * the public liveness answer (and every replay of it) never changes. Absent before biometry.
+   */
+  livenessVerdict?: { decision: Decision; reason: DecisionReason };
 }
 
 /** A final failure, kept to answer a client retry of the same bytes with the same error. */

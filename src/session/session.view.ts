@@ -35,12 +35,14 @@ export function statusOf(session: SessionRecord, now: Date): SessionStatus {
   return session.status === 'open' && now >= session.expiresAt ? 'expired' : session.status;
 }
 
+/** Always the liveness verdict, also after face matching replaced the session's decision. */
 export function toLivenessAnswer(sessionId: string, result: SessionResult): LivenessAnswer {
+  const { decision, reason } = result.livenessVerdict ?? result;
   return {
     sessionId,
     status: 'completed',
-    decision: result.decision,
-    reason: result.reason,
+    decision,
+    reason,
     folderId: result.folderId,
     eventSessionId: result.eventSessionId,
     completedAt: result.completedAt.toISOString(),
