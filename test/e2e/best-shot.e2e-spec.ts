@@ -1,0 +1,135 @@
+import { startStack, type Stack } from '../app.factory';
+import { buildBestShot, personOfImage } from '../oz-emulator';
+import { createSession } from './http';
+import { analysedSession, expectProblem, readBestShot, startProxiedStack, viewSession, type ProxiedStack } from './internal.helpers';
+
+const UNKNOWN_SESSION = '0b6f2c1e-2a43-4f7d-8c1e-5d9a3b7e6f10';
+
+describe('GET /v1/sessions/{sessionId}/best-shot', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  it.each([
+    ['an accepted', 'live'],
+    ['a rejected (spoof)', 'spoof'],
+  ] as const)('answers 200 image/jpeg, no-store, with the JPEG bytes Oz returned for %s session', async (_, scenario) => {
+    const person = `best-shot-${scenario}`;
+    const { sessionId } = await analysedSession(stack.service.url, { scenario, person });
+
+    const answer = await readBestShot(stack.service.url, sessionId);
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('image/jpeg');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('x-request-id')).toEqual(expect.any(String));
+    expect(answer.headers.get('content-length')).toBe(String(buildBestShot(person).length));
+    expect(answer.bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(personOfImage(answer.bytes)).toBe(person);
+    expect(answer.bytes.equals(buildBestShot(person))).toBe(true);
+  });
+
+  it('answers the same bytes on every read while held', async () => {
+    const { sessionId } = await analysedSession(stack.service.url, { person: 'best-shot-twice' });
+
+    const first = await readBestShot(stack.service.url, sessionId);
+    const second = await readBestShot(stack.service.url, sessionId);
+
+    expect(second.status).toBe(200);
+    expect(second.bytes.equals(first.bytes)).toBe(true);
+  });
+
+  it('answers 404 BEST_SHOT_NOT_FOUND when Oz returned none (analysis error)', async () => {
+    const { sessionId } = await analysedSession(stack.service.url, { scenario: 'analysis-error' });
+
+    const answer = await readBestShot(stack.service.url, sessionId);
+
+    expectProblem(answer, 404, 'BEST_SHOT_NOT_FOUND', { retryable: false });
+    expect(answer.headers.get('content-type')).not.toContain('image/jpeg');
+  });
+
+  it('answers 404 BEST_SHOT_NOT_FOUND for a session that took no container yet', async () => {
+    const { sessionId } = await createSession(stack.service.url);
+
+    expectProblem(await readBestShot(stack.service.url, sessionId), 404, 'BEST_SHOT_NOT_FOUND');
+  });
+
+  it('answers 404 BEST_SHOT_NOT_FOUND for a session failed by a damaged container', async () => {
+    const { sessionId } = await analysedSession(stack.service.url, { scenario: 'damaged' });
+
+    expectProblem(await readBestShot(stack.service.url, sessionId), 404, 'BEST_SHOT_NOT_FOUND');
+  });
+
+  it('answers 404 SESSION_NOT_FOUND for an unknown session', async () => {
+    expectProblem(await readBestShot(stack.service.url, UNKNOWN_SESSION), 404, 'SESSION_NOT_FOUND', { retryable: false });
+  });
+
+  it('answers 400 VALIDATION_FAILED for a session id that is not a UUID', async () => {
+    expectProblem(await readBestShot(stack.service.url, 'best-shot'), 400, 'VALIDATION_FAILED');
+  });
+});
+
+describe('GET /v1/sessions/{sessionId}/best-shot when Oz accepts without a best shot', () => {
+  let stack: ProxiedStack;
+
+  beforeAll(async () => {
+    stack = await startProxiedStack();
+  });
+  afterAll(() => stack.close());
+
+  it('answers 404 BEST_SHOT_NOT_FOUND and shows bestShotAvailable false', async () => {
+    stack.proxy.rewriteNextFolder(withoutOutputImages);
+    const { sessionId, upload } = await analysedSession(stack.service.url);
+
+    const answer = await readBestShot(stack.service.url, sessionId);
+    const view = await viewSession(stack.service.url, sessionId);
+
+    expect(upload.body.decision).toBe('accepted');
+    expectProblem(answer, 404, 'BEST_SHOT_NOT_FOUND');
+    expect(view.body.result).toMatchObject({ decision: 'accepted', bestShotAvailable: false });
+  });
+});
+
+describe('GET /v1/sessions/{sessionId}/best-shot over time', () => {
+  const BEST_SHOT_TTL_SECONDS = 60;
+  let stack: Stack;
+
+  beforeEach(async () => {
+    stack = await startStack({ BEST_SHOT_TTL_SECONDS: String(BEST_SHOT_TTL_SECONDS) });
+  });
+  afterEach(() => stack.close());
+
+  it.each(['live', 'spoof'] as const)('answers 410 BEST_SHOT_EXPIRED BEST_SHOT_TTL_SECONDS after completion (%s) and shows bestShotAvailable false', async (scenario) => {
+    const { sessionId } = await analysedSession(stack.service.url, { scenario });
+
+    stack.service.clock.advance(BEST_SHOT_TTL_SECONDS * 1000 - 1);
+    const held = await readBestShot(stack.service.url, sessionId);
+    const heldView = await viewSession(stack.service.url, sessionId);
+    stack.service.clock.advance(1);
+    const gone = await readBestShot(stack.service.url, sessionId);
+    const goneView = await viewSession(stack.service.url, sessionId);
+
+    expect(held.status).toBe(200);
+    expect(heldView.body.result.bestShotAvailable).toBe(true);
+    expectProblem(gone, 410, 'BEST_SHOT_EXPIRED', { retryable: false });
+    expect(goneView.status).toBe(200);
+    expect(goneView.body).toMatchObject({ status: 'completed', result: { bestShotAvailable: false } });
+  });
+
+  it('keeps answering 404 BEST_SHOT_NOT_FOUND, not 410, after the TTL for a session that never had one', async () => {
+    const { sessionId } = await analysedSession(stack.service.url, { scenario: 'analysis-error' });
+
+    stack.service.clock.advance(BEST_SHOT_TTL_SECONDS * 1000 + 1);
+
+    expectProblem(await readBestShot(stack.service.url, sessionId), 404, 'BEST_SHOT_NOT_FOUND');
+  });
+});
+
+/** The live folder with the best shot taken out of every results_media item. */
+function withoutOutputImages(folder: any): unknown {
+  for (const analysis of folder.analyses) for (const media of analysis.results_media ?? []) media.output_images = [];
+  return folder;
+}
