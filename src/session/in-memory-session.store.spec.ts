@@ -47,7 +47,7 @@ describe('InMemorySessionStore', () => {
     store = new InMemorySessionStore({ resultTtlSeconds: RESULT_TTL_SECONDS, bestShotTtlSeconds: BEST_SHOT_TTL_SECONDS });
   });
 
-  afterEach(() => store.onModuleDestroy());
+  afterEach(() => store.onApplicationShutdown());
 
   async function created(overrides: Partial<SessionRecord> = {}): Promise<SessionRecord> {
     const record = session(overrides);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { sessionConfig, type SessionConfig } from '../config';
 import { SessionStore } from './session.store';
 import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, UploadClaim } from './session.types';
@@ -18,7 +18,7 @@ export const MAX_SESSIONS = 100_000;
  * not await in the middle, which is what keeps `claimForUpload` race-free.
  */
 @Injectable()
-export class InMemorySessionStore extends SessionStore implements OnModuleDestroy {
+export class InMemorySessionStore extends SessionStore implements OnApplicationShutdown {
   private readonly entries = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -28,7 +28,8 @@ export class InMemorySessionStore extends SessionStore implements OnModuleDestro
     this.sweeper.unref();
   }
 
-  onModuleDestroy(): void {
+  /** After the server drained (not onModuleDestroy, which runs first): requests in flight keep their sessions. */
+  onApplicationShutdown(): void {
     clearInterval(this.sweeper);
     this.entries.clear();
   }

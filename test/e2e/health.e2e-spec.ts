@@ -81,10 +81,7 @@ describe('graceful shutdown', () => {
     }
   });
 
-  // Known defect (reported, src/session is not ours to edit): InMemorySessionStore clears its
-  // sessions in onModuleDestroy, which Nest runs BEFORE the server drains, so a request in flight
-  // at shutdown loses its session. Turn this back into `it` once the store clears after dispose.
-  it.failing('finishes a biometry call in flight with its result once closing began', async () => {
+  it('finishes a biometry call in flight with its result once closing began', async () => {
     const emulator = await startOzEmulator();
     const service = await startApp({ OZ_API_URL: emulator.url });
     try {
