@@ -29,7 +29,8 @@ export function createFastifyAdapter(): FastifyAdapter {
 /** Everything between "the app exists" and "it listens": the same wiring in main.ts and in tests. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // On SIGTERM: readiness turns 503, requests in flight finish, then exit 0 (not "killed by signal").
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const limits = app.get<LimitsConfig>(limitsConfig.KEY);
   const http = app.get<HttpConfig>(httpConfig.KEY);

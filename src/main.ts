@@ -5,21 +5,7 @@ import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { httpConfig, InvalidConfigurationError, validateEnvironment } from './config';
 
-/**
- * Nest's shutdown hooks close the app on SIGTERM/SIGINT and then re-raise the signal, which ends
- * the process as "killed" (exit 143) although it drained cleanly. Nest removes its own listener
- * before re-raising, so a signal that finds only this listener left means: shutdown done, exit 0.
- */
-function exitCleanlyAfterShutdown(): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (process.listenerCount(signal) === 1) process.exit(0);
-    });
-  }
-}
-
 async function bootstrap(): Promise<void> {
-  exitCleanlyAfterShutdown();
   try {
     validateEnvironment(process.env);
   } catch (error) {
