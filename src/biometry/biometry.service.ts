@@ -9,7 +9,7 @@ import { type FaceMatchImage, OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
 import { biometryProblem } from '../oz-api/oz-problem.map';
 import { Clock } from '../session/clock';
-import { sessionNotFound } from '../session/session.service';
+import { sessionNotFound } from '../session/session.errors';
 import { SessionStore } from '../session/session.store';
 import type { SessionResult } from '../session/session.types';
 import { type SessionView, toSessionView } from '../session/session.view';

@@ -17,6 +17,26 @@ const REFERENCE_TYPES: readonly string[] = ['document', 'selfie'];
  * limit stops the upload with 413 the moment the limit is passed.
  */
 export async function readReferenceForm(request: FastifyRequest, maxImageBytes: number): Promise<ReferenceForm> {
+  try {
+    return await readParts(request, maxImageBytes);
+  } catch (error) {
+    throw asFormError(error);
+  }
+}
+
+/**
+ * Our refusals and the multipart plugin's limit errors (which carry a stable `code`) stay as
+ * they are; anything else the parser throws (a missing boundary, a truncated body) is the
+ * client's malformed form, not a defect of ours.
+ */
+function asFormError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('FST_')) return error;
+  return invalid('The form could not be read as multipart/form-data.');
+}
+
+async function readParts(request: FastifyRequest, maxImageBytes: number): Promise<ReferenceForm> {
   let reference: Buffer | null = null;
   let referenceType: string | null = null;
   const parts = request.parts({ limits: { fileSize: maxImageBytes, files: 2, fields: 2, parts: 4, fieldSize: 64, headerPairs: 32 } });

@@ -43,7 +43,8 @@ export function loggerOptions(level: LogLevel): Params {
       genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
       quietReqLogger: true,
       customAttributeKeys: { reqId: 'requestId' },
-      autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
+      // Nest's middleware layer rewrites req.url; originalUrl is the path the probe asked for.
+      autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => (req.originalUrl ?? req.url ?? '').startsWith('/health/') },
       // A 5xx is worth an operator's attention; 4xx are the callers' mistakes.
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
       // pino-http invents an Error (with its own stack) for every 5xx, or passes a real one that

@@ -21,6 +21,8 @@ export const PROBLEM_CODES = {
   UPSTREAM_ERROR: { status: 502, title: 'Upstream error', retryable: true },
   UPSTREAM_UNAVAILABLE: { status: 503, title: 'Upstream unavailable', retryable: true },
   UPSTREAM_TIMEOUT: { status: 504, title: 'Upstream timeout', retryable: true },
+  /** Not in the contract's table: the session store is full of sessions it must keep. */
+  SERVICE_BUSY: { status: 503, title: 'Service busy', retryable: true },
   INTERNAL_ERROR: { status: 500, title: 'Internal error', retryable: false },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;
 

@@ -3,8 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toProblem } from './problem';
 
 /**
- * The one place that writes error responses, for errors raised inside Nest (controllers,
- * pipes, guards). `app.setup.ts` routes Fastify's own errors (body parsing, hooks) here too.
+ * The one place that writes error responses: errors raised in controllers, pipes and guards, and
+ * Fastify's own (body parsing, our onRequest hook), which Nest's Fastify error handler hands to
+ * the global filters. Errors before routing (a malformed URL) use `toProblem` in app.setup.ts.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {

@@ -37,8 +37,3 @@ export const httpConfig = registerAs('http', () => {
   };
 });
 export type HttpConfig = ReturnType<typeof httpConfig>;
-
-/** Read before Nest starts: the logger and the listening port are needed to build the app itself. */
-export function readHttpEnvironment(): HttpConfig {
-  return httpConfig();
-}

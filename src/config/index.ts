@@ -1,7 +1,7 @@
 export { ozConfig, type OzConfig } from './oz.config';
 export { limitsConfig, type LimitsConfig } from './limits.config';
 export { sessionConfig, type SessionConfig } from './session.config';
-export { httpConfig, type HttpConfig, readHttpEnvironment } from './http.config';
+export { httpConfig, type HttpConfig } from './http.config';
 export { validateEnvironment, InvalidConfigurationError } from './environment';
 
 import { httpConfig } from './http.config';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Clock } from '../session/clock';
-import { sessionNotFound } from '../session/session.service';
+import { sessionNotFound } from '../session/session.errors';
 import { SessionStore } from '../session/session.store';
 
 /** The best shot Oz returned, bytes exactly as received, while BEST_SHOT_TTL_SECONDS holds it. */

@@ -8,7 +8,7 @@ import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
 import { isContainerRejection, livenessProblem } from '../oz-api/oz-problem.map';
 import { Clock } from '../session/clock';
-import { sessionNotFound } from '../session/session.service';
+import { sessionNotFound } from '../session/session.errors';
 import { SessionStore } from '../session/session.store';
 import type { SessionRecord, SessionResult } from '../session/session.types';
 import { type LivenessAnswer, toLivenessAnswer } from '../session/session.view';

@@ -55,7 +55,8 @@ function findInOutputImage(image: unknown): Buffer | null {
 
 function decodeJpeg(value: string): Buffer | null {
   const dataUrl = JPEG_DATA_URL.exec(value);
-  const payload = dataUrl ? value.slice(dataUrl[0].length) : value;
+  // MIME-style encoders wrap base64 at 76 characters; the line breaks are not data.
+  const payload = (dataUrl ? value.slice(dataUrl[0].length) : value).replace(/\s+/g, '');
   // Four characters carry the first three bytes: other large strings (a PNG, a mask) are
   // skipped without scanning or decoding a few hundred kilobytes.
   const head = Buffer.from(payload.slice(0, 4), 'base64');

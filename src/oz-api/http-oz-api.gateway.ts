@@ -18,6 +18,8 @@ import { statusError, transportError } from './oz-transport-error';
 
 const FOLDERS_PATH = '/api/instant/folders/';
 const SESSION_TOKEN_PATH = '/api/authorize/session_token';
+/** A token answer is a short JSON object; far more is not one. */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
 /** The only code that speaks HTTP to Oz API Instant. Uploads are never retried. */
 @Injectable()
@@ -37,6 +39,7 @@ export class HttpOzApiGateway extends OzApiGateway {
     const request: AxiosRequestConfig = post
       ? { method: 'POST', url: SESSION_TOKEN_PATH, data: '{}', headers: { 'content-type': 'application/json' } }
       : { method: 'GET', url: SESSION_TOKEN_PATH };
+    request.maxContentLength = MAX_TOKEN_RESPONSE_BYTES;
     const { body } = await this.exchange(request, this.config.tokenTimeoutMs, ctx);
     const token = (body as { session_token?: unknown } | null)?.session_token;
     if (typeof token !== 'string' || token.length === 0) {

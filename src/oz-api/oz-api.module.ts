@@ -6,8 +6,11 @@ import { ozConfig, type OzConfig } from '../config';
 import { HttpOzApiGateway } from './http-oz-api.gateway';
 import { OzApiGateway } from './oz-api.gateway';
 
-/** Oz folders carry base64 images; anything far beyond a few MB is not a folder we want to hold. */
-const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/**
+ * Oz folders carry a few base64 images (a few hundred KB); anything far beyond is not a folder
+ * we want to hold, times OZ_MAX_CONCURRENCY, as text and then parsed.
+ */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 @Module({
   imports: [

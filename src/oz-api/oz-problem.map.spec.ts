@@ -154,6 +154,16 @@ describe('biometryProblem', () => {
     });
   });
 
+  it.each([401, 403])('maps an Oz %i without an error code to 502 UPSTREAM_ERROR: our credentials, not the images', (httpStatus) => {
+    expect(shape(biometryProblem(rejected(httpStatus, null)))).toEqual({
+      code: 'UPSTREAM_ERROR',
+      status: 502,
+      retryable: false,
+      ozErrorCode: null,
+      retryAfterSeconds: null,
+    });
+  });
+
   it('maps an Oz 4xx without an error code to 422 REFERENCE_INVALID without ozErrorCode', () => {
     expect(shape(biometryProblem(rejected(400, null)))).toEqual({
       code: 'REFERENCE_INVALID',

@@ -38,12 +38,18 @@ export function livenessProblem(error: OzApiError): AppError {
 
 /** The biometry route: Oz refusing the images is the caller's problem, except Oz auth errors. */
 export function biometryProblem(error: OzApiError): AppError {
-  if (error.kind === 'rejected' && !(error.ozErrorCode !== null && OZ_AUTH_CODES.has(error.ozErrorCode))) {
+  if (error.kind === 'rejected' && !isAuthRefusal(error)) {
     return new AppError('REFERENCE_INVALID', 'Oz could not compare the reference image with the best shot.', {
       ozErrorCode: error.ozErrorCode,
     });
   }
   return upstreamProblem(error);
+}
+
+/** Oz refusing our credentials: codes 6–9, or a 401/403 whose body carried no code. */
+function isAuthRefusal(error: OzApiError): boolean {
+  if (error.ozErrorCode !== null) return OZ_AUTH_CODES.has(error.ozErrorCode);
+  return error.httpStatus === 401 || error.httpStatus === 403;
 }
 
 /** Upstream trouble of any route. Details are ours; nothing of the Oz body but its code is echoed. */
@@ -67,4 +73,3 @@ export function upstreamProblem(error: OzApiError): AppError {
   }
 }
 
-export { OzApiError };

@@ -1,7 +1,8 @@
 import { OzApiError } from './oz-api.error';
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-const TIMED_OUT = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
+// ETIMEDOUT is the TCP connect timeout (our deadline is an AbortSignal, axios' own timeout is unused).
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT']);
+const TIMED_OUT = new Set(['ECONNABORTED', 'ERR_CANCELED']);
 
 /**
  * A failed HTTP exchange (no status to read) → OzApiError. The original error is dropped on

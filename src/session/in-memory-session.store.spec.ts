@@ -264,6 +264,33 @@ describe('InMemorySessionStore', () => {
       await expect(store.get(ids[1], at(1))).resolves.toMatchObject({ id: ids[1] });
       await expect(store.get(ids[MAX_SESSIONS], at(1))).resolves.toMatchObject({ id: ids[MAX_SESSIONS] });
     });
+
+    it('keeps sessions with an upload or a result and evicts the oldest open one instead when full', async () => {
+      const base = session();
+      const ids = Array.from({ length: MAX_SESSIONS }, (_, i) => `s-${i}`);
+      await Promise.all(ids.map((id) => store.create({ ...base, id })));
+      await store.claimForUpload(ids[0], SHA_A, at(1));
+      await store.claimForUpload(ids[1], SHA_A, at(1));
+      await store.complete(ids[1], result(at(1)), null);
+
+      await expect(store.create({ ...base, id: 'newcomer' })).resolves.toBe(true);
+
+      await expect(store.get(ids[0], at(2))).resolves.toMatchObject({ status: 'processing' });
+      await expect(store.get(ids[1], at(2))).resolves.toMatchObject({ status: 'completed' });
+      await expect(store.get(ids[2], at(2))).resolves.toBeNull();
+      await expect(store.get('newcomer', at(2))).resolves.toMatchObject({ id: 'newcomer' });
+    });
+
+    it('refuses a new session rather than drop results when every stored session must be kept', async () => {
+      const base = session({ status: 'completed', containerSha256: SHA_A, result: result(at(0)) });
+      const ids = Array.from({ length: MAX_SESSIONS }, (_, i) => `s-${i}`);
+      await Promise.all(ids.map((id) => store.create({ ...base, id })));
+
+      await expect(store.create(session({ id: 'newcomer' }))).resolves.toBe(false);
+
+      await expect(store.get('newcomer', at(1))).resolves.toBeNull();
+      await expect(store.get(ids[0], at(1))).resolves.toMatchObject({ status: 'completed' });
+    });
   });
 
   it('reports itself healthy', async () => {

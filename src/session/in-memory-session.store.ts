@@ -10,7 +10,11 @@ interface Entry {
 
 /** How often expired sessions and best shots are dropped; reads check expiry themselves too. */
 const SWEEP_INTERVAL_MS = 5_000;
-/** A hard cap so a flood of session requests cannot exhaust memory; the oldest go first. */
+/**
+ * A hard cap so a flood of session requests cannot exhaust memory. When full, the oldest session
+ * that never took a container makes room; sessions with an upload or a result are kept until
+ * RESULT_TTL_SECONDS, so a full store refuses new sessions rather than lose results.
+ */
 export const MAX_SESSIONS = 100_000;
 
 /**
@@ -34,12 +38,18 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     this.entries.clear();
   }
 
-  async create(session: SessionRecord): Promise<void> {
-    if (this.entries.size >= MAX_SESSIONS) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+  async create(session: SessionRecord): Promise<boolean> {
+    if (this.entries.size >= MAX_SESSIONS && !this.evictOldestOpen()) return false;
     this.entries.set(session.id, { session, bestShot: null });
+    return true;
+  }
+
+  /** Map order is creation order, so the first open session found is the oldest one. */
+  private evictOldestOpen(): boolean {
+    for (const [id, entry] of this.entries) {
+      if (entry.session.status === 'open') return this.entries.delete(id);
+    }
+    return false;
   }
 
   async get(id: string, now: Date): Promise<SessionRecord | null> {

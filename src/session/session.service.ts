@@ -8,6 +8,7 @@ import { upstreamProblem } from '../oz-api/oz-problem.map';
 import { Clock } from './clock';
 import { SessionStore } from './session.store';
 import type { SessionRecord } from './session.types';
+import { sessionNotFound } from './session.errors';
 import { type SessionView, toSessionView } from './session.view';
 
 export interface CreatedSession {
@@ -15,6 +16,8 @@ export interface CreatedSession {
   sessionToken: string;
   expiresAt: string;
 }
+
+const STORE_FULL_RETRY_AFTER_SECONDS = 30;
 
 @Injectable()
 export class SessionService {
@@ -43,7 +46,9 @@ export class SessionService {
       bestShot: { returned: false, heldUntil: null },
     };
     // The token is handed to the frontend and never kept: the service has no use for it later.
-    await this.store.create(session);
+    if (!(await this.store.create(session))) {
+      throw new AppError('SERVICE_BUSY', 'Too many sessions are open; retry shortly.', { retryAfterSeconds: STORE_FULL_RETRY_AFTER_SECONDS });
+    }
     return { sessionId: session.id, sessionToken: token, expiresAt: expiresAt.toISOString() };
   }
 
@@ -55,10 +60,6 @@ export class SessionService {
   }
 }
 
-export function sessionNotFound(): AppError {
-  return new AppError('SESSION_NOT_FOUND', 'No such session, or it was purged.');
-}
-
-export function rethrowUpstream(error: unknown): never {
+function rethrowUpstream(error: unknown): never {
   throw error instanceof OzApiError ? upstreamProblem(error) : error;
 }

@@ -6,7 +6,8 @@ import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, Uplo
  * script and two simultaneous uploads can never both reach Oz.
  */
 export abstract class SessionStore {
-  abstract create(session: SessionRecord): Promise<void>;
+  /** False when the store is full of sessions it must keep: the caller refuses the new one. */
+  abstract create(session: SessionRecord): Promise<boolean>;
   /** The session unless unknown or purged. */
   abstract get(id: string, now: Date): Promise<SessionRecord | null>;
   /** Open → processing for this container, or why not (in contract §3 precedence: 404, 410, 409). */

@@ -257,6 +257,22 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       expectProblem(answer, 404, 'BEST_SHOT_NOT_FOUND', { retryable: false });
     });
 
+    it.each([
+      ['a body that ends inside a part', 'multipart/form-data; boundary=xx', '--xx\r\nContent-Disposition: form-data; name="reference"; filename="a.jpg"\r\n\r\n\xff\xd8\xffabc'],
+      ['a multipart type without a boundary', 'multipart/form-data', '--xx\r\n'],
+    ])('answers 400 VALIDATION_FAILED, not a 500, for %s', async (_, type, body) => {
+      const { sessionId } = await analysedSession(stack.service.url);
+      stack.emulator.clearRequests();
+
+      const answer = await call(`${stack.service.url}/v1/sessions/${sessionId}/biometry`, {
+        method: 'POST',
+        headers: internal({ 'content-type': type }),
+        body: Buffer.from(body, 'latin1'),
+      });
+
+      expectProblem(answer, 400, 'VALIDATION_FAILED', { retryable: false });
+    });
+
     it('answers 404 SESSION_NOT_FOUND for an unknown session', async () => {
       expectProblem(await matchFaces(stack.service.url, UNKNOWN_SESSION, referenceForm(buildReferenceImage('x'))), 404, 'SESSION_NOT_FOUND');
     });

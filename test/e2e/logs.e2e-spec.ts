@@ -186,6 +186,10 @@ describe('the logs of a full run (contract §6)', () => {
     expect(duplicated).toEqual([]);
   });
 
+  it('does not log Kubernetes probes, which would drown the analysis lines', () => {
+    expect(logLines(output).filter(isProbe)).toEqual([]);
+  });
+
   it('logs a request that failed with a 5xx at error level, without a stack', () => {
     const completions = logLines(output).filter((line) => typeof line.req === 'object' && line.req !== null && !isProbe(line));
     const failed = completions.filter((line) => (line.res as { statusCode: number }).statusCode >= 500);

@@ -49,6 +49,21 @@ describe('POST /v1/sessions', () => {
     expect(answer.status).toBe(201);
   });
 
+  it('accepts an empty body sent as application/octet-stream', async () => {
+    const answer = await call(`${stack.service.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: '' });
+
+    expect(answer.status).toBe(201);
+  });
+
+  it('answers a malformed URL with problem+json and X-Request-Id, not Fastify\'s own body', async () => {
+    const answer = await call(`${stack.service.url}/v1/sessions/%E0%A4%A`, { headers: { ...internal(), 'x-request-id': 'bad-url-1' } });
+
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.headers.get('x-request-id')).toBe('bad-url-1');
+    expect(answer.body).toEqual(problem(400, 'VALIDATION_FAILED', { requestId: 'bad-url-1' }));
+  });
+
   it('accepts application/json with a charset parameter', async () => {
     const answer = await call(`${stack.service.url}/v1/sessions`, {
       method: 'POST',
@@ -76,6 +91,8 @@ describe('POST /v1/sessions', () => {
     ['a subjectId of 129 characters', JSON.stringify({ subjectId: 'a'.repeat(129) })],
     ['a numeric subjectId', '{"subjectId":42}'],
     ['an empty subjectId', '{"subjectId":""}'],
+    ['a null subjectId', '{"subjectId":null}'],
+    ['the JSON value null', 'null'],
   ])('answers 400 VALIDATION_FAILED for %s', async (_, body) => {
     const answer = await call(`${stack.service.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
