@@ -44,12 +44,25 @@ function main(): void {
     pkg.set(where(url), (pkg.get(where(url)) ?? 0) + us);
   }
   const busy = total - (fn.get('(idle)') ?? 0);
+  // Inclusive time by package: a sample counts once for every package on its stack.
+  const parent = new Map<number, number>();
+  for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+  const incl = new Map<string, number>();
+  for (const [id, us] of self) {
+    const seen = new Set<string>();
+    for (let x: number | undefined = id; x !== undefined; x = parent.get(x)) {
+      const url = byId.get(x)!.callFrame.url;
+      if (url) seen.add(where(url).replace(/^service:([^/]+)\/.*$/, 'service:$1'));
+    }
+    for (const k of seen) incl.set(k, (incl.get(k) ?? 0) + us);
+  }
   const show = (title: string, m: Map<string, number>) => {
     process.stdout.write(`\n${title} (share of busy time ${(busy / 1e6).toFixed(2)} s)\n`);
     for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).filter(([k2]) => k2 !== '(idle)').slice(0, Number(n))) {
       process.stdout.write(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}\n`);
     }
   };
+  show('inclusive time by package (service by folder)', incl);
   show('self time by package/file', pkg);
   show('self time by function', fn);
 }

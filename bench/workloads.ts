@@ -124,7 +124,7 @@ export async function bytes(ctx: Ctx): Promise<BytesRow[]> {
   const rows: BytesRow[] = [];
   for (const size of sizes) {
     for (const concurrency of concurrencies) {
-      const count = Math.max(Math.ceil(budgetBytes / size), 3 * concurrency);
+      const count = Math.max(Math.ceil(budgetBytes / size), 3 * concurrency, ctx.cfg.quick ? 1 : 10);
       const cell = await withActors(ctx, ctx.actors, {}, async (actors) => {
         await upstreamCall(ctx.upstreamUrl, '/__reset');
         const sent = new Map(actors.map((a) => [a.id, {} as Record<string, number>]));
