@@ -9,6 +9,7 @@ import { toProblem } from './common/problem';
 import { requestIdFrom } from './common/request-id';
 import { hasBody, mediaTypeOf, ROUTE_POLICY, type RoutePolicy } from './common/route-policy';
 import { httpConfig, type HttpConfig, limitsConfig, type LimitsConfig } from './config';
+import { readContainerBody } from './liveness/container-body';
 
 /** Small JSON bodies only: the one JSON route takes `{"subjectId": ...}`. */
 const JSON_BODY_LIMIT = 16 * 1024;
@@ -70,9 +71,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
 
 function registerBodyParsers(fastify: FastifyInstance, limits: LimitsConfig): void {
   // The container is forwarded as one Buffer: Oz needs the whole body and its length anyway.
-  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: limits.maxContainerBytes }, (_req, body, done) =>
-    done(null, body),
-  );
+  fastify.addContentTypeParser('application/octet-stream', (request, payload, done) => {
+    readContainerBody(payload, request.headers['content-length'], limits.maxContainerBytes).then(
+      // An empty body is no body: the liveness route answers CONTAINER_MISSING, sessions take it.
+      (body) => done(null, body.bytes.length === 0 ? undefined : body),
+      (error: Error) => done(error, undefined),
+    );
+  });
   // An empty JSON body is allowed (POST /v1/sessions), so Fastify's parser is wrapped.
   const defaultJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');

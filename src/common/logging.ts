@@ -45,8 +45,13 @@ export function loggerOptions(level: LogLevel): Params {
       customAttributeKeys: { reqId: 'requestId' },
       // Nest's middleware layer rewrites req.url; originalUrl is the path the probe asked for.
       autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => (req.originalUrl ?? req.url ?? '').startsWith('/health/') },
-      // A 5xx is worth an operator's attention; 4xx are the callers' mistakes.
-      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // A 5xx is worth an operator's attention; 4xx are the callers' mistakes. Successful requests
+      // are debug: each analysis already writes its own line, and a line per request on the hot
+      // path costs more CPU than the rest of a session-token call (bench/RESULTS.md).
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => {
+        if (error || res.statusCode >= 500) return 'error';
+        return res.statusCode >= 400 ? 'info' : 'debug';
+      },
       // pino-http invents an Error (with its own stack) for every 5xx, or passes a real one that
       // may hold request data; the status says enough, and defects get their own line (ProblemFilter).
       customErrorObject: (_req: IncomingMessage, _res: ServerResponse, _error: Error, value: Record<string, unknown>) => {

@@ -3,13 +3,10 @@ import { plainToInstance } from 'class-transformer';
 import { isUUID, validateSync } from 'class-validator';
 import { AppError } from './app-error';
 
-/**
- * A JSON body → a validated DTO; no unknown fields, and not an array, a scalar or `null`. No
- * body at all (undefined, or the empty Buffer of an empty octet-stream body) is an empty DTO.
- */
+/** A JSON body → a validated DTO; no unknown fields, and not an array, a scalar or `null`. No body is an empty DTO. */
 export function validateBody<T extends object>(cls: new () => T, body: unknown): T {
-  if (body === undefined || (Buffer.isBuffer(body) && body.length === 0)) return new cls();
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || Buffer.isBuffer(body)) {
+  if (body === undefined) return new cls();
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object.');
   }
   const dto = plainToInstance(cls, body);

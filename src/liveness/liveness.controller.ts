@@ -4,23 +4,26 @@ import { RequestId } from '../common/request-context';
 import { Policy } from '../common/route-policy';
 import { SessionIdPipe } from '../common/validation';
 import type { LivenessAnswer } from '../session/session.view';
+import { type ContainerBody, containerBodyOf } from './container-body';
 import { LivenessService } from './liveness.service';
+
+const EMPTY_CONTAINER = containerBodyOf(Buffer.alloc(0));
 
 @Controller('v1/sessions/:sessionId/liveness')
 export class LivenessController {
   constructor(private readonly liveness: LivenessService) {}
 
-  /** The body arrives as a Buffer from the octet-stream parser of `app.setup.ts`, capped at MAX_CONTAINER_BYTES. */
+  /** The body comes from the octet-stream parser of `app.setup.ts` (read, hashed, capped at MAX_CONTAINER_BYTES). */
   @Post()
   @HttpCode(201)
   @Policy({ bodyTypes: ['application/octet-stream'] })
   async upload(
     @Param('sessionId', SessionIdPipe) sessionId: string,
-    @Body() body: Buffer | undefined,
+    @Body() body: ContainerBody | undefined,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LivenessAnswer> {
-    const container = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    const container = body ?? EMPTY_CONTAINER;
     const { replayed, answer } = await this.liveness.upload({ sessionId, container, requestId });
     if (replayed) void reply.status(200);
     return answer;

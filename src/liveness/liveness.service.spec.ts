@@ -10,6 +10,7 @@ import { InMemorySessionStore } from '../session/in-memory-session.store';
 import type { SessionRecord } from '../session/session.types';
 import type { ContainerDiagnostics, DiagnosticsNote } from './container-diagnostics';
 import { LivenessService } from './liveness.service';
+import { containerBodyOf } from './container-body';
 
 const SESSION_TTL_MS = 15 * 60_000;
 const REQUEST_ID = 'req-1';
@@ -97,7 +98,8 @@ describe('LivenessService', () => {
     return session.id;
   }
 
-  const upload = (sessionId: string, container = CONTAINER, requestId = REQUEST_ID) => service.upload({ sessionId, container, requestId });
+  const upload = (sessionId: string, container = CONTAINER, requestId = REQUEST_ID) =>
+    service.upload({ sessionId, container: containerBodyOf(container), requestId });
   const stored = (sessionId: string) => store.get(sessionId, clock.now());
 
   describe('a completed analysis', () => {

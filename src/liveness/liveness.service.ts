@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { logAnalysis } from '../common/analysis-log';
@@ -12,6 +11,7 @@ import { sessionNotFound } from '../session/session.errors';
 import { SessionStore } from '../session/session.store';
 import type { SessionRecord, SessionResult } from '../session/session.types';
 import { type LivenessAnswer, toLivenessAnswer } from '../session/session.view';
+import type { ContainerBody } from './container-body';
 import { ContainerDiagnostics } from './container-diagnostics';
 
 export interface LivenessOutcome {
@@ -22,7 +22,7 @@ export interface LivenessOutcome {
 
 interface Upload {
   sessionId: string;
-  container: Buffer;
+  container: ContainerBody;
   requestId: string;
 }
 
@@ -39,8 +39,8 @@ export class LivenessService {
   ) {}
 
   async upload(upload: Upload): Promise<LivenessOutcome> {
-    if (upload.container.length === 0) throw new AppError('CONTAINER_MISSING', 'The request carries no container.');
-    const sha256 = createHash('sha256').update(upload.container).digest('hex');
+    const { bytes, sha256 } = upload.container;
+    if (bytes.length === 0) throw new AppError('CONTAINER_MISSING', 'The request carries no container.');
     const claim = await this.store.claimForUpload(upload.sessionId, sha256, this.clock.now());
     switch (claim.outcome) {
       case 'not-found':
@@ -62,7 +62,7 @@ export class LivenessService {
     const { sessionId, requestId } = upload;
     const started = performance.now();
     try {
-      const { httpStatus, folder } = await this.gateway.analyzeContainer(upload.container, { requestId });
+      const { httpStatus, folder } = await this.gateway.analyzeContainer(upload.container.bytes, { requestId });
       const verdict = this.decisions.forLiveness(folder);
       const result: SessionResult = {
         ...verdict,
@@ -103,7 +103,7 @@ export class LivenessService {
       throw problem;
     }
     await this.store.fail(sessionId, { code: problem.code, detail: problem.detail, ozErrorCode });
-    if (ozErrorCode === 14) await this.diagnostics.keep(upload.container, { requestId, sessionId, ozErrorCode });
+    if (ozErrorCode === 14) await this.diagnostics.keep(upload.container.bytes, { requestId, sessionId, ozErrorCode });
     throw problem;
   }
 }

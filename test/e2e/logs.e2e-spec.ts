@@ -190,7 +190,7 @@ describe('the logs of a full run (contract §6)', () => {
     expect(logLines(output).filter(isProbe)).toEqual([]);
   });
 
-  it('logs a request that failed with a 5xx at error level, without a stack', () => {
+  it('logs requests at error (5xx), info (4xx) and debug (2xx, 3xx) level, failures without a stack', () => {
     const completions = logLines(output).filter((line) => typeof line.req === 'object' && line.req !== null && !isProbe(line));
     const failed = completions.filter((line) => (line.res as { statusCode: number }).statusCode >= 500);
 
@@ -199,7 +199,10 @@ describe('the logs of a full run (contract §6)', () => {
       expect(line.level).toBe(50);
       expect(JSON.stringify(line)).not.toContain('stack');
     }
-    expect(completions.filter((line) => line.level !== 30 && !failed.includes(line))).toEqual([]);
+    const status = (line: Record<string, unknown>) => (line.res as { statusCode: number }).statusCode;
+    const levelOf = (code: number) => (code >= 500 ? 50 : code >= 400 ? 30 : 20);
+    expect(completions.filter((line) => line.level !== levelOf(status(line)))).toEqual([]);
+    expect(completions.some((line) => status(line) < 400)).toBe(true);
   });
 
   it('answers the public liveness route with exactly the decision fields, never a score or image', () => {
