@@ -1,8 +1,6 @@
-import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable } from '@nestjs/common';
-import type { AxiosRequestConfig } from 'axios';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { decodeJwt } from 'jose';
-import { firstValueFrom } from 'rxjs';
+import { FormData } from 'undici';
 import { ozConfig, type OzConfig } from '../config';
 import { AnalysisSlots } from './analysis-slots';
 import { isOzFolderShape, toOzFolder } from './folder.mapper';
@@ -14,33 +12,39 @@ import {
   type OzSessionToken,
 } from './oz-api.gateway';
 import { OzApiError } from './oz-api.error';
-import { statusError, transportError } from './oz-transport-error';
+import { MAX_RESPONSE_BYTES, type OzHttpCall, OzHttpClient } from './oz-http-client';
+import { statusError } from './oz-transport-error';
 
 const FOLDERS_PATH = '/api/instant/folders/';
 const SESSION_TOKEN_PATH = '/api/authorize/session_token';
 /** A token answer is a short JSON object; far more is not one. */
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
+type OzRequest = Pick<OzHttpCall, 'method' | 'path' | 'body'> & { headers?: Record<string, string> };
+
 /** The only code that speaks HTTP to Oz API Instant. Uploads are never retried. */
 @Injectable()
-export class HttpOzApiGateway extends OzApiGateway {
+export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutdown {
   private readonly slots: AnalysisSlots;
+  private readonly client: OzHttpClient;
 
-  constructor(
-    private readonly http: HttpService,
-    @Inject(ozConfig.KEY) private readonly config: OzConfig,
-  ) {
+  constructor(@Inject(ozConfig.KEY) private readonly config: OzConfig) {
     super();
     this.slots = new AnalysisSlots(config.maxConcurrency);
+    this.client = new OzHttpClient(config.baseUrl);
+  }
+
+  /** After the server has drained: the pooled sockets must not keep the process (or a test) alive. */
+  onApplicationShutdown(): Promise<void> {
+    return this.client.close();
   }
 
   async issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken> {
-    const post = this.config.sessionTokenMethod === 'POST';
-    const request: AxiosRequestConfig = post
-      ? { method: 'POST', url: SESSION_TOKEN_PATH, data: '{}', headers: { 'content-type': 'application/json' } }
-      : { method: 'GET', url: SESSION_TOKEN_PATH };
-    request.maxContentLength = MAX_TOKEN_RESPONSE_BYTES;
-    const { body } = await this.exchange(request, this.config.tokenTimeoutMs, ctx);
+    const request: OzRequest =
+      this.config.sessionTokenMethod === 'POST'
+        ? { method: 'POST', path: SESSION_TOKEN_PATH, body: '{}', headers: { 'content-type': 'application/json' } }
+        : { method: 'GET', path: SESSION_TOKEN_PATH };
+    const { body } = await this.exchange(request, this.config.tokenTimeoutMs, MAX_TOKEN_RESPONSE_BYTES, ctx);
     const token = (body as { session_token?: unknown } | null)?.session_token;
     if (typeof token !== 'string' || token.length === 0) {
       throw new OzApiError('bad-response', 200, null, 'Oz token answer without session_token');
@@ -49,13 +53,8 @@ export class HttpOzApiGateway extends OzApiGateway {
   }
 
   analyzeContainer(container: Buffer, ctx: OzCallContext): Promise<OzAnalysisResponse> {
-    const request: AxiosRequestConfig = {
-      method: 'POST',
-      url: FOLDERS_PATH,
-      data: container,
-      headers: { 'content-type': 'application/octet-stream' },
-    };
-    return this.analysis(request, ctx);
+    const headers = { 'content-type': 'application/octet-stream' };
+    return this.analysis({ method: 'POST', path: FOLDERS_PATH, body: container, headers }, ctx);
   }
 
   matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzAnalysisResponse> {
@@ -64,15 +63,15 @@ export class HttpOzApiGateway extends OzApiGateway {
     form.append('payload', JSON.stringify({ 'media:tags': tags, analyses: [{ type: 'biometry' }] }));
     // Oz wants each part's field name equal to its filename.
     for (const image of images) form.append(image.name, new Blob([image.bytes], { type: image.contentType }), image.name);
-    return this.analysis({ method: 'POST', url: FOLDERS_PATH, data: form }, ctx);
+    return this.analysis({ method: 'POST', path: FOLDERS_PATH, body: form }, ctx);
   }
 
-  private async analysis(request: AxiosRequestConfig, ctx: OzCallContext): Promise<OzAnalysisResponse> {
+  private async analysis(request: OzRequest, ctx: OzCallContext): Promise<OzAnalysisResponse> {
     if (!this.slots.tryAcquire()) {
       throw new OzApiError('saturated', null, null, 'Too many analyses in flight');
     }
     try {
-      const { status, body } = await this.exchange(request, this.config.timeoutMs, ctx);
+      const { status, body } = await this.exchange(request, this.config.timeoutMs, MAX_RESPONSE_BYTES, ctx);
       if (!isOzFolderShape(body)) throw new OzApiError('bad-response', status, null, 'Oz answered a non-folder body');
       return { httpStatus: status, folder: toOzFolder(body) };
     } finally {
@@ -82,21 +81,13 @@ export class HttpOzApiGateway extends OzApiGateway {
 
   /** One HTTP exchange under a hard deadline; 2xx → parsed JSON, anything else → OzApiError. */
   private async exchange(
-    request: AxiosRequestConfig,
+    request: OzRequest,
     timeoutMs: number,
+    maxResponseBytes: number,
     ctx: OzCallContext,
   ): Promise<{ status: number; body: unknown }> {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const headers = { ...(request.headers as Record<string, string>), ...this.commonHeaders(ctx) };
-    let status: number;
-    let text: string;
-    try {
-      const response = await firstValueFrom(this.http.request<string>({ ...request, headers, signal: deadline }));
-      status = response.status;
-      text = response.data;
-    } catch (error) {
-      throw transportError(error, deadline.aborted);
-    }
+    const headers = { ...request.headers, ...this.commonHeaders(ctx) };
+    const { status, text } = await this.client.send({ ...request, headers, timeoutMs, maxResponseBytes });
     if (status < 200 || status >= 300) throw statusError(status, text);
     try {
       return { status, body: JSON.parse(text) as unknown };

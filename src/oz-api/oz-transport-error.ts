@@ -1,24 +1,40 @@
 import { OzApiError } from './oz-api.error';
 
-// ETIMEDOUT is the TCP connect timeout (our deadline is an AbortSignal, axios' own timeout is unused).
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT']);
-const TIMED_OUT = new Set(['ECONNABORTED', 'ERR_CANCELED']);
+// ETIMEDOUT and UND_ERR_CONNECT_TIMEOUT are connect timeouts: our deadline is an AbortSignal.
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+// undici's own timers are set past the deadline; should one still fire, it is a timeout all the same.
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
  * A failed HTTP exchange (no status to read) → OzApiError. The original error is dropped on
- * purpose: an axios error holds the request config, i.e. the container bytes and the access
- * token, and must never travel further or reach a log.
+ * purpose: it may hold request data (headers with the access token, the body) and must never
+ * travel further or reach a log. Anything else — a reset or closed socket, an answer over the
+ * size cap — is an unusable answer.
  */
 export function transportError(error: unknown, deadlineReached: boolean): OzApiError {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (deadlineReached || (typeof code === 'string' && TIMED_OUT.has(code))) {
+  const codes = codesOf(error);
+  if (deadlineReached || codes.some((code) => TIMED_OUT.has(code))) {
     return new OzApiError('timeout', null, null, 'Oz did not answer within the deadline');
   }
-  if (typeof code === 'string' && UNREACHABLE.has(code)) {
-    return new OzApiError('unreachable', null, null, `Oz could not be reached (${code})`);
-  }
-  const reason = typeof code === 'string' ? code : 'unknown';
-  return new OzApiError('bad-response', null, null, `Oz sent no usable answer (${reason})`);
+  const unreachable = codes.find((code) => UNREACHABLE.has(code));
+  if (unreachable) return new OzApiError('unreachable', null, null, `Oz could not be reached (${unreachable})`);
+  return new OzApiError('bad-response', null, null, `Oz sent no usable answer (${codes[0] ?? 'unknown'})`);
+}
+
+/** undici keeps the system error (ECONNRESET, ECONNREFUSED…) in `cause` of its own errors. */
+function codesOf(error: unknown): string[] {
+  const outer = (error as { code?: unknown; cause?: unknown } | null) ?? null;
+  const inner = (outer?.cause as { code?: unknown } | null | undefined) ?? null;
+  return [outer?.code, inner?.code].filter((code): code is string => typeof code === 'string');
 }
 
 /** An answer with a status: 4xx and 5xx carry the Oz error body, whose `error_code` we keep. */

@@ -1,0 +1,93 @@
+import { Agent, errors, type FormData, request } from 'undici';
+import { transportError } from './oz-transport-error';
+
+/**
+ * Oz folders carry a few base64 images (a few hundred KB); anything far beyond is not a folder
+ * we want to hold, times OZ_MAX_CONCURRENCY, as text and then parsed.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Below the idle timeouts of common servers and proxies (Node 5 s, nginx 75 s, ALB 60 s): a socket
+ * we reuse must not be one the server is closing at that moment, which would fail an upload that
+ * is never retried. A server's `Keep-Alive: timeout` hint can only shorten it.
+ */
+const KEEP_ALIVE_MS = 4_000;
+
+/** Bounds the sockets to one Oz; analyses are bounded lower by OZ_MAX_CONCURRENCY, the excess of token calls waits. */
+const MAX_CONNECTIONS = 256;
+
+/** Leaves the AbortSignal as the one deadline: undici's own timers must never fire first. */
+const TIMER_SLACK_MS = 1_000;
+
+export interface OzHttpCall {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer | FormData | string;
+  timeoutMs: number;
+  /** Longer answers are refused as unusable (the agent caps every answer at MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
+}
+
+export interface OzHttpAnswer {
+  status: number;
+  text: string;
+}
+
+/**
+ * The HTTP exchange with Oz on one keep-alive undici Agent. Redirects are never followed (an
+ * upload must not be sent twice; undici 7's request() only follows them through the redirect
+ * interceptor, which this agent does not have) and nothing is retried. Every failure without a status becomes
+ * an OzApiError; the original error never leaves, as it may hold request data.
+ */
+export class OzHttpClient {
+  private readonly agent = new Agent({
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_MS,
+    connections: MAX_CONNECTIONS,
+    maxResponseSize: MAX_RESPONSE_BYTES,
+  });
+
+  constructor(private readonly baseUrl: string) {}
+
+  /** Any status comes back with its body as text; only a failed exchange throws. */
+  async send(call: OzHttpCall): Promise<OzHttpAnswer> {
+    const deadline = AbortSignal.timeout(call.timeoutMs);
+    try {
+      const { statusCode, body } = await request(this.baseUrl + call.path, {
+        dispatcher: this.agent,
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        signal: deadline,
+        headersTimeout: call.timeoutMs + TIMER_SLACK_MS,
+        bodyTimeout: call.timeoutMs + TIMER_SLACK_MS,
+      });
+      return { status: statusCode, text: await readText(body, call.maxResponseBytes) };
+    } catch (error) {
+      throw transportError(error, deadline.aborted);
+    }
+  }
+
+  /** Waits for calls in flight (each bounded by its deadline), then closes the pooled sockets. */
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+/**
+ * Reads the whole body, counting as it arrives so that an answer over the limit is dropped
+ * without being held. Leaving the loop early (limit, abort, socket error) destroys the body;
+ * a body read to its end lets the socket go back to the pool.
+ */
+async function readText(body: AsyncIterable<Buffer>, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    length += chunk.length;
+    if (length > maxBytes) throw new errors.ResponseExceededMaxSizeError();
+    chunks.push(chunk);
+  }
+  return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length)).toString('utf8');
+}
