@@ -4,12 +4,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyVerifier } from './common/api-key.verifier';
-import { AppError } from './common/app-error';
 import { toProblem } from './common/problem';
 import { requestIdFrom } from './common/request-id';
-import { hasBody, mediaTypeOf, ROUTE_POLICY, type RoutePolicy } from './common/route-policy';
+import { policyEnforcer } from './common/route-policy.enforcer';
 import { httpConfig, type HttpConfig, limitsConfig, type LimitsConfig } from './config';
 import { readContainerBody } from './liveness/container-body';
+import { OzApiGateway } from './oz-api/oz-api.gateway';
 
 /** Small JSON bodies only: the one JSON route takes `{"subjectId": ...}`. */
 const JSON_BODY_LIMIT = 16 * 1024;
@@ -61,10 +61,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
       exposedHeaders: ['x-request-id', 'retry-after'],
     });
   }
-  const verifier = app.get(ApiKeyVerifier);
+  const gateway = app.get(OzApiGateway);
+  const enforcePolicy = policyEnforcer(app.get(ApiKeyVerifier), () => gateway.hasAnalysisCapacity());
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     void reply.header('x-request-id', request.id);
-    enforcePolicy(request, verifier);
+    enforcePolicy(request);
   });
   return app;
 }
@@ -87,20 +88,4 @@ function registerBodyParsers(fastify: FastifyInstance, limits: LimitsConfig): vo
   // Other types reach a route only with an empty body (the route policy refused the rest).
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-}
-
-/** The route's demands before any of the body is read: 401 first, then 415 (contract §3). */
-function enforcePolicy(request: FastifyRequest, verifier: ApiKeyVerifier): void {
-  const policy = (request.routeOptions.config as { [ROUTE_POLICY]?: RoutePolicy } | undefined)?.[ROUTE_POLICY];
-  if (!policy) return;
-  if (policy.internal && !verifier.isAuthorized(request.headers)) {
-    throw new AppError('UNAUTHORIZED', 'A valid API key is required.', { headers: { 'www-authenticate': 'Bearer' } });
-  }
-  if (!policy.bodyTypes) return;
-  const headers = request.headers as { 'content-length'?: string; 'transfer-encoding'?: string };
-  if (policy.emptyBodyWithAnyType && !hasBody(headers)) return;
-  const type = mediaTypeOf(request.headers['content-type']);
-  if (type === null || !policy.bodyTypes.includes(type)) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the body as ${policy.bodyTypes.join(' or ')}.`);
-  }
 }

@@ -18,7 +18,7 @@ export class BiometryController {
 
   @Post()
   @HttpCode(201)
-  @Policy({ internal: true, bodyTypes: ['multipart/form-data'] })
+  @Policy({ internal: true, bodyTypes: ['multipart/form-data'], analysis: true })
   @UseGuards(DeclaredSizeGuard)
   async match(
     @Param('sessionId', SessionIdPipe) sessionId: string,

@@ -11,6 +11,8 @@ export interface RoutePolicy {
   bodyTypes?: string[];
   /** An empty body is welcome with any or no Content-Type. */
   emptyBodyWithAnyType?: boolean;
+  /** The route calls an Oz analysis: refuse at once, before the body, when none can start. */
+  analysis?: boolean;
 }
 
 export const ROUTE_POLICY = 'policy';

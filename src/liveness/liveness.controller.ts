@@ -16,7 +16,7 @@ export class LivenessController {
   /** The body comes from the octet-stream parser of `app.setup.ts` (read, hashed, capped at MAX_CONTAINER_BYTES). */
   @Post()
   @HttpCode(201)
-  @Policy({ bodyTypes: ['application/octet-stream'] })
+  @Policy({ bodyTypes: ['application/octet-stream'], analysis: true })
   async upload(
     @Param('sessionId', SessionIdPipe) sessionId: string,
     @Body() body: ContainerBody | undefined,

@@ -1,7 +1,17 @@
 import { startApp, startStack, type Stack, type TestApp } from '../app.factory';
 import { buildContainer, type OzEmulator, startOzEmulator } from '../oz-emulator';
 import { call, problem, uploadContainer } from './http';
-import { folderCalls, foldersCalled, sessionWithContainer, startSwitchableProxy, type SwitchableProxy, track, viewSession } from './liveness.helpers';
+import {
+  folderCalls,
+  foldersCalled,
+  livenessHead,
+  rawExchange,
+  sessionWithContainer,
+  startSwitchableProxy,
+  type SwitchableProxy,
+  track,
+  viewSession,
+} from './liveness.helpers';
 
 describe('POST /v1/sessions/{sessionId}/liveness when Oz cannot be reached', () => {
   let emulator: OzEmulator;
@@ -102,6 +112,23 @@ describe('OZ_MAX_CONCURRENCY', () => {
     expect((await first.promise).status).toBe(201);
     const later = await uploadContainer(stack.service.url, other.sessionId, other.container);
     expect(later.status).toBe(201);
+  });
+
+  it('refuses an upload with 503 and Connection: close before reading its body while the one analysis is in flight', async () => {
+    const slow = await sessionWithContainer(stack.service.url, { scenario: 'fault-delay', delayMs: 400 });
+    const other = await sessionWithContainer(stack.service.url);
+    const first = track(uploadContainer(stack.service.url, slow.sessionId, slow.container));
+    await foldersCalled(stack.emulator);
+
+    // Headers promising 10 MB and no body at all: the answer can only come before reading it.
+    const head = livenessHead(stack.service.url, other.sessionId, { 'content-type': 'application/octet-stream', 'content-length': String(10 * 1024 * 1024) });
+    const refused = await rawExchange(stack.service.url, head);
+
+    expect(refused.status).toBe(503);
+    expect(refused.headers.connection).toBe('close');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.body).toEqual(problem(503, 'UPSTREAM_UNAVAILABLE', { retryable: true }));
+    expect((await first.promise).status).toBe(201);
   });
 
   it.each(['fault-5xx', 'fault-reset'] as const)('frees the slot after an analysis that failed with %s, so the next upload reaches Oz', async (scenario) => {
