@@ -63,9 +63,15 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   }
   const gateway = app.get(OzApiGateway);
   const enforcePolicy = policyEnforcer(app.get(ApiKeyVerifier), () => gateway.hasAnalysisCapacity());
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Synchronous on purpose: this runs on every request, and an async hook costs a promise each time.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     void reply.header('x-request-id', request.id);
-    enforcePolicy(request);
+    try {
+      enforcePolicy(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
   return app;
 }

@@ -6,10 +6,6 @@
  */
 const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
 const JPEG_DATA_URL = /^data:image\/jpeg;base64,/i;
-// Buffer.from(s, 'base64') silently skips characters outside the alphabet, so text that is not
-// base64 at all could still decode to a JPEG marker; these patterns make the check strict.
-const STANDARD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const URL_SAFE_BASE64 = /^[A-Za-z0-9_-]*={0,2}$/;
 
 export function extractBestShot(analyses: unknown): Buffer | null {
   if (!Array.isArray(analyses)) return null;
@@ -55,18 +51,27 @@ function findInOutputImage(image: unknown): Buffer | null {
 
 function decodeJpeg(value: string): Buffer | null {
   const dataUrl = JPEG_DATA_URL.exec(value);
-  // MIME-style encoders wrap base64 at 76 characters; the line breaks are not data.
-  const payload = (dataUrl ? value.slice(dataUrl[0].length) : value).replace(/\s+/g, '');
+  const payload = dataUrl ? value.slice(dataUrl[0].length) : value;
   // Four characters carry the first three bytes: other large strings (a PNG, a mask) are
   // skipped without scanning or decoding a few hundred kilobytes.
-  const head = Buffer.from(payload.slice(0, 4), 'base64');
+  const head = Buffer.from(payload.slice(0, 16).replace(/\s+/g, '').slice(0, 4), 'base64');
   if (head.length < 3 || !head.subarray(0, 3).equals(JPEG_MAGIC)) return null;
-  if (!isStrictBase64(payload)) return null;
-  return Buffer.from(payload, 'base64');
+  // MIME-style encoders wrap base64 at 76 characters; the line breaks are not data. Oz's JSON
+  // strings normally have none, so the 300 KB copy without them is made only when needed.
+  return decodeStrict(payload) ?? (/\s/.test(payload) ? decodeStrict(payload.replace(/\s+/g, '')) : null);
 }
 
-// Padding is optional (some encoders drop it), but when present the length must be whole.
-function isStrictBase64(payload: string): boolean {
-  const lengthOk = payload.endsWith('=') ? payload.length % 4 === 0 : payload.length % 4 !== 1;
-  return lengthOk && (STANDARD_BASE64.test(payload) || URL_SAFE_BASE64.test(payload));
+/**
+ * Buffer.from(s, 'base64') silently skips characters outside the alphabet, so text that is not
+ * base64 at all could still decode to a JPEG marker. Strict means the bytes encode back to the
+ * same text, in the standard or the URL-safe alphabet (not mixed). Padding is optional (some
+ * encoders drop it), but when present the length must be whole. Native encoding and a string
+ * comparison cost far less than a regular expression over a few hundred kilobytes.
+ */
+function decodeStrict(payload: string): Buffer | null {
+  if (payload.endsWith('=') && payload.length % 4 !== 0) return null;
+  const unpadded = payload.replace(/={1,2}$/, '');
+  const bytes = Buffer.from(unpadded, 'base64');
+  const standard = bytes.toString('base64').replace(/={1,2}$/, '');
+  return standard === unpadded || bytes.toString('base64url') === unpadded ? bytes : null;
 }

@@ -1,4 +1,4 @@
-import { Agent, errors, type FormData, request } from 'undici';
+import { Agent, type Dispatcher, errors, type FormData, request } from 'undici';
 import { transportError } from './oz-transport-error';
 
 /**
@@ -55,7 +55,7 @@ export class OzHttpClient {
   async send(call: OzHttpCall): Promise<OzHttpAnswer> {
     const deadline = AbortSignal.timeout(call.timeoutMs);
     try {
-      const { statusCode, body } = await request(this.baseUrl + call.path, {
+      const { statusCode, headers, body } = await request(this.baseUrl + call.path, {
         dispatcher: this.agent,
         method: call.method,
         headers: call.headers,
@@ -64,7 +64,7 @@ export class OzHttpClient {
         headersTimeout: call.timeoutMs + TIMER_SLACK_MS,
         bodyTimeout: call.timeoutMs + TIMER_SLACK_MS,
       });
-      return { status: statusCode, text: await readText(body, call.maxResponseBytes) };
+      return { status: statusCode, text: await readText(body, headers['content-length'], call.maxResponseBytes) };
     } catch (error) {
       throw transportError(error, deadline.aborted);
     }
@@ -77,17 +77,17 @@ export class OzHttpClient {
 }
 
 /**
- * Reads the whole body, counting as it arrives so that an answer over the limit is dropped
- * without being held. Leaving the loop early (limit, abort, socket error) destroys the body;
- * a body read to its end lets the socket go back to the pool.
+ * Reads the whole body with undici's own consumer (one buffer, no promise per chunk). An answer
+ * declared over the limit is dropped unread; the agent's maxResponseSize bounds every answer
+ * while it arrives, and a chunked one over a smaller limit (a token answer) is refused once read.
  */
-async function readText(body: AsyncIterable<Buffer>, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    length += chunk.length;
-    if (length > maxBytes) throw new errors.ResponseExceededMaxSizeError();
-    chunks.push(chunk);
+async function readText(body: Dispatcher.ResponseData['body'], declaredLength: unknown, maxBytes: number): Promise<string> {
+  if (Number(declaredLength) > maxBytes) {
+    body.destroy();
+    throw new errors.ResponseExceededMaxSizeError();
   }
-  return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length)).toString('utf8');
+  const text = await body.text();
+  // Characters never outnumber bytes: more characters than the limit is more bytes too.
+  if (text.length > maxBytes) throw new errors.ResponseExceededMaxSizeError();
+  return text;
 }
