@@ -55,6 +55,8 @@ export const SUT_MAIN = path.resolve(ROOT, process.env.BENCH_SUT_MAIN ?? 'dist/m
 export const sutBuilt = (): boolean => existsSync(SUT_MAIN);
 /** Extra node flags for the SUT, e.g. BENCH_SUT_NODE_ARGS=--cpu-prof. */
 const SUT_ARGS = (process.env.BENCH_SUT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** The same for the baselines B1, B2 and P1 (to profile B2 against the SUT). */
+const BASELINE_ARGS = (process.env.BENCH_BASELINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 async function waitReady(url: string, proc: ChildProcess, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -112,7 +114,7 @@ export async function startActor(id: ActorId, upstreamUrl: string, sutEnv: Recor
     await waitReady(`${url}/health/ready`, proc);
     return { id, url, pid: proc.pid ?? null, proc, tokenPath: '/v1/sessions', tokenMethod: 'POST' };
   }
-  const proc = startProcess([path.join(OUT, 'baselines', BASELINE_FILES[id])], base, id);
+  const proc = startProcess([...BASELINE_ARGS, path.join(OUT, 'baselines', BASELINE_FILES[id])], base, id);
   await waitReady(`${url}/health`, proc);
   return { id, url, pid: proc.pid ?? null, proc, tokenPath: '/token', tokenMethod: 'GET' };
 }

@@ -56,6 +56,17 @@ function main(): void {
     }
     for (const k of seen) incl.set(k, (incl.get(k) ?? 0) + us);
   }
+  // Inclusive time by function outside node's own modules (a sample counts once per function).
+  const inclFn = new Map<string, number>();
+  for (const [id, us] of self) {
+    const seen = new Set<string>();
+    for (let x: number | undefined = id; x !== undefined; x = parent.get(x)) {
+      const { functionName, url, lineNumber } = byId.get(x)!.callFrame;
+      if (!url || url.startsWith('node:')) continue;
+      seen.add(`${functionName || '(anonymous)'} ${where(url)}:${lineNumber + 1}`);
+    }
+    for (const k of seen) inclFn.set(k, (inclFn.get(k) ?? 0) + us);
+  }
   const show = (title: string, m: Map<string, number>) => {
     process.stdout.write(`\n${title} (share of busy time ${(busy / 1e6).toFixed(2)} s)\n`);
     for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).filter(([k2]) => k2 !== '(idle)').slice(0, Number(n))) {
@@ -65,6 +76,7 @@ function main(): void {
   show('inclusive time by package (service by folder)', incl);
   show('self time by package/file', pkg);
   show('self time by function', fn);
+  show('inclusive time by function (node: frames left out)', inclFn);
 }
 
 main();
