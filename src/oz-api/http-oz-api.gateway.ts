@@ -39,10 +39,6 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     return this.client.close();
   }
 
-  hasAnalysisCapacity(): boolean {
-    return this.slots.available;
-  }
-
   async issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken> {
     const request: OzRequest =
       this.config.sessionTokenMethod === 'POST'
