@@ -2,10 +2,11 @@ import multipart from '@fastify/multipart';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { ApiKeyVerifier } from './common/api-key.verifier';
 import { toProblem } from './common/problem';
 import { requestIdFrom } from './common/request-id';
+import { logRequests } from './common/request-logging';
 import { policyEnforcer } from './common/route-policy.enforcer';
 import { httpConfig, type HttpConfig, limitsConfig, type LimitsConfig, ozConfig, type OzConfig } from './config';
 import { readContainerBody } from './liveness/container-body';
@@ -25,11 +26,7 @@ export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
-    genReqId: (raw: IncomingMessage) => {
-      const id = requestIdFrom(raw.headers['x-request-id']);
-      (raw as IncomingMessage & { id: string }).id = id;
-      return id;
-    },
+    genReqId: (raw: IncomingMessage) => requestIdFrom(raw.headers['x-request-id']),
     logger: false,
     requestTimeout: REQUEST_TIMEOUT_MS,
     // Errors Fastify raises before routing (a malformed URL) get our problem+json too.
@@ -46,9 +43,10 @@ export function createFastifyAdapter(): FastifyAdapter {
 /** Everything between "the app exists" and "it listens": the same wiring in main.ts and in tests. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  logRequests(fastify, (await app.resolve(PinoLogger)).logger);
   // On SIGTERM: readiness turns 503, requests in flight finish, then exit 0 (not "killed by signal").
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const limits = app.get<LimitsConfig>(limitsConfig.KEY);
   const http = app.get<HttpConfig>(httpConfig.KEY);
   registerBodyParsers(fastify, limits);

@@ -39,7 +39,7 @@ export class BiometryService {
       { name: 'best-shot.jpg', bytes: bestShot, contentType: 'image/jpeg', tags: ['photo_selfie'] },
     ];
     const started = performance.now();
-    const log = { analysis: 'biometry' as const, sessionId, eventSessionId: result.eventSessionId };
+    const log = { analysis: 'biometry' as const, requestId, sessionId, eventSessionId: result.eventSessionId };
     try {
       const { httpStatus, folder } = await this.gateway.matchFaces(images, { requestId });
       const verdict = this.decisions.forBiometry(livenessCheckOf(result), folder);

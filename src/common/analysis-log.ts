@@ -1,13 +1,10 @@
 import type { Logger } from '@nestjs/common';
 import type { Decision } from '../decision/decision.types';
 
-/**
- * The one line per analysis of contract §6: identifiers and outcome only, never bytes or tokens.
- * The request id is not a field here: the request-scoped logger binds it to every line already,
- * and a second `requestId` key would make the JSON line one that log pipelines refuse.
- */
+/** The one line per analysis of contract §6: identifiers and outcome only, never bytes or tokens. */
 export interface AnalysisLogLine {
   analysis: 'liveness' | 'biometry';
+  requestId: string;
   sessionId: string;
   folderId: string | null;
   eventSessionId: string | null;

@@ -20,7 +20,7 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = toProblem(exception, request.id);
     if (problem.internal) {
       const error = exception instanceof Error ? exception : new Error('non-error thrown');
-      this.logger.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
+      this.logger.error({ requestId: request.id, err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
     }
     if (reply.sent) return;
     void reply

@@ -39,7 +39,10 @@ export class ContainerDiagnostics {
     const stem = `${time.toISOString().replace(/[:.]/g, '-')}-${order}-${randomBytes(4).toString('hex')}`;
     this.queue = this.queue
       .then(() => this.write(dir, stem, container, { time: time.toISOString(), ...note }))
-      .catch((error: Error) => this.logger.warn({ errorType: error.name, code: (error as NodeJS.ErrnoException).code }, 'could not keep a rejected container'));
+      .catch((error: Error) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        this.logger.warn({ requestId: note.requestId, errorType: error.name, code }, 'could not keep a rejected container');
+      });
     return this.queue;
   }
 

@@ -74,6 +74,7 @@ export class LivenessService {
       await this.store.complete(sessionId, result, folder.bestShot);
       logAnalysis(this.logger, {
         analysis: 'liveness',
+        requestId,
         sessionId,
         folderId: result.folderId,
         eventSessionId: result.eventSessionId,
@@ -96,7 +97,7 @@ export class LivenessService {
       throw error;
     }
     const { httpStatus: ozStatus, ozErrorCode } = error;
-    logAnalysis(this.logger, { analysis: 'liveness', sessionId, folderId: null, eventSessionId: null, ozStatus, ozErrorCode, decision: null, durationMs });
+    logAnalysis(this.logger, { analysis: 'liveness', requestId, sessionId, folderId: null, eventSessionId: null, ozStatus, ozErrorCode, decision: null, durationMs });
     const problem = livenessProblem(error);
     if (!isContainerRejection(error)) {
       await this.store.release(sessionId);
