@@ -2,8 +2,8 @@ import type { Params } from 'nestjs-pino';
 import type { LogLevel } from '../config/http.config';
 
 /**
- * Log paths censored wherever they appear. The request serializer below already keeps only
- * id, method and URL; these are the second line of defence for anything logged by hand.
+ * Log paths censored wherever they appear. Request lines carry only method, URL and status, and
+ * no line is given a body, token or image; these are the second line of defence.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
