@@ -8,9 +8,9 @@ import { toProblem } from './common/problem';
 import { requestIdFrom } from './common/request-id';
 import { logRequests } from './common/request-logging';
 import { policyEnforcer } from './common/route-policy.enforcer';
-import { httpConfig, type HttpConfig, limitsConfig, type LimitsConfig, ozConfig, type OzConfig } from './config';
+import { httpConfig, type HttpConfig, limitsConfig, type LimitsConfig } from './config';
 import { readContainerBody } from './liveness/container-body';
-import { AnalysisSlots } from './oz-api/analysis-slots';
+import { OzApiGateway } from './oz-api/oz-api.gateway';
 
 /** Small JSON bodies only: the one JSON route takes `{"subjectId": ...}`. */
 const JSON_BODY_LIMIT = 16 * 1024;
@@ -59,14 +59,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
       exposedHeaders: ['x-request-id', 'retry-after'],
     });
   }
-  const admissions = new AnalysisSlots(app.get<OzConfig>(ozConfig.KEY).maxConcurrency);
-  const admit = () => (admissions.tryAcquire() ? () => admissions.release() : null);
-  const enforcePolicy = policyEnforcer(app.get(ApiKeyVerifier), admit);
+  const gateway = app.get(OzApiGateway);
+  const enforcePolicy = policyEnforcer(app.get(ApiKeyVerifier), () => gateway.hasAnalysisCapacity());
   // Synchronous on purpose: this runs on every request, and an async hook costs a promise each time.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     void reply.header('x-request-id', request.id);
     try {
-      enforcePolicy(request, reply);
+      enforcePolicy(request);
     } catch (error) {
       return done(error as Error);
     }

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ApiKeyVerifier } from './api-key.verifier';
 import { AppError } from './app-error';
 import { hasBody, mediaTypeOf, ROUTE_POLICY, type RoutePolicy } from './route-policy';
@@ -6,39 +6,27 @@ import { hasBody, mediaTypeOf, ROUTE_POLICY, type RoutePolicy } from './route-po
 /** Oz analyses take seconds; a slot is likely free again by then. */
 const SATURATED_RETRY_AFTER_SECONDS = 1;
 
-/** Admits one analysis request, giving back its release, or null when OZ_MAX_CONCURRENCY are admitted. */
-export type AnalysisAdmission = () => (() => void) | null;
-
 /**
  * The route's demands, checked in the onRequest hook before any of the body is read: the API key
- * (401, first in contract §3), the media type (415), then admission of an analysis (503). A
- * request is admitted from its first byte until its response closes, so that a burst of uploads
- * beyond the limit is refused at once instead of after receiving 10 MB each; the gateway keeps
- * its own count of calls in flight as the last word (a client that went away frees its admission
- * while its Oz call still runs).
+ * (401, first in contract §3), the media type (415), then whether an analysis could start at all
+ * (503): a saturated service refuses a 10 MB upload at once instead of after receiving it.
  */
-export function policyEnforcer(verifier: ApiKeyVerifier, admit: AnalysisAdmission): (request: FastifyRequest, reply: FastifyReply) => void {
-  return (request, reply) => {
+export function policyEnforcer(verifier: ApiKeyVerifier, hasAnalysisCapacity: () => boolean): (request: FastifyRequest) => void {
+  return (request) => {
     const policy = (request.routeOptions.config as { [ROUTE_POLICY]?: RoutePolicy } | undefined)?.[ROUTE_POLICY];
     if (!policy) return;
     if (policy.internal && !verifier.isAuthorized(request.headers)) {
       throw new AppError('UNAUTHORIZED', 'A valid API key is required.', { headers: { 'www-authenticate': 'Bearer' } });
     }
     if (policy.bodyTypes) checkMediaType(request, policy, policy.bodyTypes);
-    if (policy.analysis) admitAnalysis(reply, admit);
+    if (policy.analysis && !hasAnalysisCapacity()) {
+      // Connection: close, so that the body the client is still sending is not read for nothing.
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'Too many analyses are running; retry shortly.', {
+        retryAfterSeconds: SATURATED_RETRY_AFTER_SECONDS,
+        headers: { connection: 'close' },
+      });
+    }
   };
-}
-
-function admitAnalysis(reply: FastifyReply, admit: AnalysisAdmission): void {
-  const release = admit();
-  if (release === null) {
-    // Connection: close, so that the body the client is still sending is not read for nothing.
-    throw new AppError('UPSTREAM_UNAVAILABLE', 'Too many analyses are running; retry shortly.', {
-      retryAfterSeconds: SATURATED_RETRY_AFTER_SECONDS,
-      headers: { connection: 'close' },
-    });
-  }
-  reply.raw.once('close', release);
 }
 
 function checkMediaType(request: FastifyRequest, policy: RoutePolicy, bodyTypes: string[]): void {

@@ -18,6 +18,10 @@ export class AnalysisSlots {
     this.inFlight = Math.max(0, this.inFlight - 1);
   }
 
+  get available(): boolean {
+    return this.inFlight < this.capacity;
+  }
+
   get used(): number {
     return this.inFlight;
   }

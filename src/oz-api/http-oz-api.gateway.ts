@@ -39,6 +39,10 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     return this.client.close();
   }
 
+  hasAnalysisCapacity(): boolean {
+    return this.slots.available;
+  }
+
   async issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken> {
     const request: OzRequest =
       this.config.sessionTokenMethod === 'POST'

@@ -35,6 +35,11 @@ export abstract class OzApiGateway {
   abstract issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken>;
   /** Forwards the container bytes unchanged (liveness). Never retried. */
   abstract analyzeContainer(container: Buffer, ctx: OzCallContext): Promise<OzAnalysisResponse>;
+  /**
+   * Whether an analysis call would get a slot now (OZ_MAX_CONCURRENCY). Checked before a body
+   * is read, so that a saturated service refuses an upload at once instead of after receiving it.
+   */
+  abstract hasAnalysisCapacity(): boolean;
   /** Face matching of the given images (biometry). Never retried. */
   abstract matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzAnalysisResponse>;
 }

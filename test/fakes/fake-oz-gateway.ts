@@ -47,6 +47,13 @@ export class FakeOzApiGateway extends OzApiGateway {
   private readonly steps: { [M in Method]: Step<M>[] } = { issueSessionToken: [], analyzeContainer: [], matchFaces: [] };
   private readonly gates: Record<Method, Gate[]> = { issueSessionToken: [], analyzeContainer: [], matchFaces: [] };
 
+  /** What `hasAnalysisCapacity` answers; tests set it to script a saturated service. */
+  capacity = true;
+
+  hasAnalysisCapacity(): boolean {
+    return this.capacity;
+  }
+
   answer<M extends Method>(method: M, ...answers: Results[M][]): this {
     for (const answer of answers) (this.steps[method] as Step<M>[]).push({ answer });
     return this;
