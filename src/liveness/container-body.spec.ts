@@ -54,11 +54,11 @@ describe('readContainerBody', () => {
     expect(read.bytes.length).toBe(0);
   });
 
-  it('rejects when the stream fails, e.g. the client went away', async () => {
+  it('rejects with 400, not a defect, when the stream fails because the client went away', async () => {
     const payload = new PassThrough();
     const result = readContainerBody(payload, '100', 20_000);
-    payload.destroy(new Error('aborted'));
+    payload.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
 
-    await expect(result).rejects.toThrow('aborted');
+    await expect(result).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
   });
 });

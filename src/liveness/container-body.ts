@@ -45,12 +45,18 @@ export function readContainerBody(payload: Readable, declaredLength: string | un
     };
     payload.on('data', onData);
     payload.on('end', onEnd);
-    payload.once('error', stop);
+    // A client that went away (or the request timeout) ends the stream with a plain Error: that is
+    // an incomplete request, not a defect of ours to log with a stack.
+    payload.once('error', () => stop(incomplete()));
   });
 }
 
 function tooLarge(): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', 'The container is over MAX_CONTAINER_BYTES.');
+}
+
+function incomplete(): AppError {
+  return new AppError('VALIDATION_FAILED', 'The body was not received completely.');
 }
 
 function lengthMismatch(): AppError {

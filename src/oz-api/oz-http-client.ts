@@ -77,17 +77,24 @@ export class OzHttpClient {
 }
 
 /**
- * Reads the whole body with undici's own consumer (one buffer, no promise per chunk). An answer
- * declared over the limit is dropped unread; the agent's maxResponseSize bounds every answer
- * while it arrives, and a chunked one over a smaller limit (a token answer) is refused once read.
+ * Reads the whole body. With a Content-Length within the limit (Oz's usual answer), undici's own
+ * consumer reads it into one buffer; one declared over the limit is dropped unread. A chunked
+ * answer is counted as it arrives and dropped the moment it passes the limit, so a small limit
+ * (a token answer) holds even when the agent's maxResponseSize is far larger.
  */
 async function readText(body: Dispatcher.ResponseData['body'], declaredLength: unknown, maxBytes: number): Promise<string> {
-  if (Number(declaredLength) > maxBytes) {
+  const declared = Number(declaredLength);
+  if (declared > maxBytes) {
     body.destroy();
     throw new errors.ResponseExceededMaxSizeError();
   }
-  const text = await body.text();
-  // Characters never outnumber bytes: more characters than the limit is more bytes too.
-  if (text.length > maxBytes) throw new errors.ResponseExceededMaxSizeError();
-  return text;
+  if (Number.isFinite(declared)) return body.text();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    length += chunk.length;
+    if (length > maxBytes) throw new errors.ResponseExceededMaxSizeError();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, length).toString('utf8');
 }
