@@ -5,12 +5,14 @@ import type { IncomingMessage } from 'node:http';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { ApiKeyVerifier } from './common/api-key.verifier';
 import { toProblem } from './common/problem';
+import { sendProblem } from './common/problem.filter';
 import { requestIdFrom } from './common/request-id';
 import { logRequests } from './common/request-logging';
 import { policyEnforcer } from './common/route-policy.enforcer';
 import { httpConfig, type HttpConfig, limitsConfig, type LimitsConfig } from './config';
 import { readContainerBody } from './liveness/container-body';
 import { OzApiGateway } from './oz-api/oz-api.gateway';
+import { saturatedProblem } from './oz-api/oz-problem.map';
 
 /** Small JSON bodies only: the one JSON route takes `{"subjectId": ...}`. */
 const JSON_BODY_LIMIT = 16 * 1024;
@@ -30,12 +32,10 @@ export function createFastifyAdapter(): FastifyAdapter {
     logger: false,
     requestTimeout: REQUEST_TIMEOUT_MS,
     // Errors Fastify raises before routing (a malformed URL) get our problem+json too.
+    // (Our onRequest hook has not run for them, so the request id header is set here.)
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      const problem = toProblem(error, request.id);
-      void reply
-        .status(problem.status)
-        .headers({ ...problem.headers, 'x-request-id': request.id, 'content-type': 'application/problem+json' })
-        .send(problem.body);
+      void reply.header('x-request-id', request.id);
+      sendProblem(reply, toProblem(error, request.id));
     },
   });
 }
@@ -60,7 +60,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     });
   }
   const gateway = app.get(OzApiGateway);
-  const enforcePolicy = policyEnforcer(app.get(ApiKeyVerifier), () => gateway.hasAnalysisCapacity());
+  const refuseAnalysis = () => (gateway.hasAnalysisCapacity() ? null : saturatedProblem({ closeConnection: true }));
+  const enforcePolicy = policyEnforcer(app.get(ApiKeyVerifier), refuseAnalysis);
   // Synchronous on purpose: this runs on every request, and an async hook costs a promise each time.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     void reply.header('x-request-id', request.id);

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from './problem';
+import { type Problem, toProblem } from './problem';
 
 /**
  * The one place that writes error responses: errors raised in controllers, pipes and guards, and
@@ -22,11 +22,11 @@ export class ProblemFilter implements ExceptionFilter {
       const error = exception instanceof Error ? exception : new Error('non-error thrown');
       this.logger.error({ requestId: request.id, err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
     }
-    if (reply.sent) return;
-    void reply
-      .status(problem.status)
-      .headers(problem.headers)
-      .header('content-type', 'application/problem+json')
-      .send(problem.body);
+    if (!reply.sent) sendProblem(reply, problem);
   }
+}
+
+/** Writes a problem+json answer: the filter's, and Fastify's errors before routing (app.setup.ts). */
+export function sendProblem(reply: FastifyReply, problem: Problem): void {
+  void reply.status(problem.status).headers(problem.headers).header('content-type', 'application/problem+json').send(problem.body);
 }

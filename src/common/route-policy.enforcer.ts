@@ -3,15 +3,15 @@ import type { ApiKeyVerifier } from './api-key.verifier';
 import { AppError } from './app-error';
 import { hasBody, mediaTypeOf, ROUTE_POLICY, type RoutePolicy } from './route-policy';
 
-/** Oz analyses take seconds; a slot is likely free again by then. */
-const SATURATED_RETRY_AFTER_SECONDS = 1;
+/** The refusal of an analysis route when no Oz call could start now, or null when one could. */
+export type AnalysisRefusal = () => AppError | null;
 
 /**
  * The route's demands, checked in the onRequest hook before any of the body is read: the API key
  * (401, first in contract §3), the media type (415), then whether an analysis could start at all
  * (503): a saturated service refuses a 10 MB upload at once instead of after receiving it.
  */
-export function policyEnforcer(verifier: ApiKeyVerifier, hasAnalysisCapacity: () => boolean): (request: FastifyRequest) => void {
+export function policyEnforcer(verifier: ApiKeyVerifier, refuseAnalysis: AnalysisRefusal): (request: FastifyRequest) => void {
   return (request) => {
     const policy = (request.routeOptions.config as { [ROUTE_POLICY]?: RoutePolicy } | undefined)?.[ROUTE_POLICY];
     if (!policy) return;
@@ -19,13 +19,8 @@ export function policyEnforcer(verifier: ApiKeyVerifier, hasAnalysisCapacity: ()
       throw new AppError('UNAUTHORIZED', 'A valid API key is required.', { headers: { 'www-authenticate': 'Bearer' } });
     }
     if (policy.bodyTypes) checkMediaType(request, policy, policy.bodyTypes);
-    if (policy.analysis && !hasAnalysisCapacity()) {
-      // Connection: close, so that the body the client is still sending is not read for nothing.
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'Too many analyses are running; retry shortly.', {
-        retryAfterSeconds: SATURATED_RETRY_AFTER_SECONDS,
-        headers: { connection: 'close' },
-      });
-    }
+    const refusal = policy.analysis ? refuseAnalysis() : null;
+    if (refusal) throw refusal;
   };
 }
 

@@ -52,6 +52,17 @@ function isAuthRefusal(error: OzApiError): boolean {
   return error.httpStatus === 401 || error.httpStatus === 403;
 }
 
+/**
+ * At OZ_MAX_CONCURRENCY. Refused before a body was read, the connection is closed so that the
+ * rest of an upload the client is still sending is not read for nothing.
+ */
+export function saturatedProblem(options: { closeConnection?: boolean } = {}): AppError {
+  return new AppError('UPSTREAM_UNAVAILABLE', 'Too many analyses are running; retry shortly.', {
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+    headers: options.closeConnection ? { connection: 'close' } : {},
+  });
+}
+
 /** Upstream trouble of any route. Details are ours; nothing of the Oz body but its code is echoed. */
 export function upstreamProblem(error: OzApiError): AppError {
   const ozErrorCode = error.ozErrorCode;
@@ -67,9 +78,7 @@ export function upstreamProblem(error: OzApiError): AppError {
     case 'unreachable':
       return new AppError('UPSTREAM_UNAVAILABLE', 'Oz could not be reached.', { retryAfterSeconds: RETRY_AFTER_SECONDS });
     case 'saturated':
-      return new AppError('UPSTREAM_UNAVAILABLE', 'Too many analyses are running; retry shortly.', {
-        retryAfterSeconds: RETRY_AFTER_SECONDS,
-      });
+      return saturatedProblem();
   }
 }
 
