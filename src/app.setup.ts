@@ -55,8 +55,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     app.enableCors({
       origin: http.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['content-type', 'x-request-id'],
-      exposedHeaders: ['x-request-id', 'retry-after'],
+      allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
     });
   }
   const gateway = app.get(OzApiGateway);
