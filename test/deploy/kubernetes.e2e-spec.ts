@@ -209,7 +209,7 @@ describe('Kubernetes manifests: Service, disruption budget, autoscaler', () => {
     expect(target('metrics')).toBe(Number(setting('METRICS_PORT')));
   });
 
-  it('selects its own pods with the Deployment, and lets a drain evict one of the two replicas at least', () => {
+  it('guards the pods of the Deployment with the disruption budget and still lets a drain evict one of them', () => {
     const budget = theOne('policy/v1/PodDisruptionBudget', (object) => new PodDisruptionBudget(object));
     const autoscaler = theOne('autoscaling/v2/HorizontalPodAutoscaler', (object) => new HorizontalPodAutoscaler(object));
     const { minAvailable, maxUnavailable } = budget.spec ?? {};
@@ -220,7 +220,7 @@ describe('Kubernetes manifests: Service, disruption budget, autoscaler', () => {
     else expect(Number(minAvailable)).toBeLessThan(autoscaler.spec!.minReplicas!);
   });
 
-  it('scales the Deployment between at least two replicas and more, and leaves the replica count to the autoscaler', () => {
+  it('keeps at least two replicas through the autoscaler, which alone sets the replica count', () => {
     const autoscaler = theOne('autoscaling/v2/HorizontalPodAutoscaler', (object) => new HorizontalPodAutoscaler(object));
 
     expect(autoscaler.spec?.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata?.name });
