@@ -1,28 +1,15 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 
-type EnvironmentClass<T> = new () => T;
+export type EnvironmentClass<T extends object = object> = new () => T;
 
-/** Every namespace class; `validateEnvironment` checks them all so that one run names every bad variable. */
-const namespaceClasses: EnvironmentClass<object>[] = [];
-
-export function registerEnvironmentClass<T extends object>(cls: EnvironmentClass<T>): EnvironmentClass<T> {
-  namespaceClasses.push(cls);
-  return cls;
-}
-
-/** Reads and validates one namespace class from the environment; throws naming every bad variable. */
-export function readEnvironment<T extends object>(cls: EnvironmentClass<T>, env: NodeJS.ProcessEnv = process.env): T {
-  const { value, errors } = parse(cls, env);
-  if (errors.length > 0) throw new InvalidConfigurationError(errors);
-  return value;
-}
-
-/** The `validate` hook of ConfigModule: all namespaces at once, so the operator sees every bad variable. */
-export function validateEnvironment(env: Record<string, unknown>): Record<string, unknown> {
-  const errors = namespaceClasses.flatMap((cls) => parse(cls, env as NodeJS.ProcessEnv).errors);
-  if (errors.length > 0) throw new InvalidConfigurationError(errors);
-  return env;
+/** The variables of one namespace, read from the environment and checked: every bad variable is named. */
+export function parseEnvironment<T extends object>(cls: EnvironmentClass<T>, env: NodeJS.ProcessEnv): { value: T; errors: string[] } {
+  // Empty strings count as unset, as a blank line in an .env file means "use the default".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const value = plainToInstance(cls, present, { exposeDefaultValues: true, excludeExtraneousValues: false });
+  const errors = validateSync(value, { forbidUnknownValues: false }).map(describe);
+  return { value, errors };
 }
 
 export class InvalidConfigurationError extends Error {
@@ -33,14 +20,7 @@ export class InvalidConfigurationError extends Error {
   }
 }
 
-function parse<T extends object>(cls: EnvironmentClass<T>, env: NodeJS.ProcessEnv): { value: T; errors: string[] } {
-  // Empty strings count as unset, as a blank line in an .env file means "use the default".
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const value = plainToInstance(cls, present, { exposeDefaultValues: true, excludeExtraneousValues: false });
-  const errors = validateSync(value, { forbidUnknownValues: false }).map(describe);
-  return { value, errors };
-}
-
+/** One line per variable, naming it and the rule it broke; never the value, which may be a secret. */
 function describe(error: ValidationError): string {
   const reasons = Object.values(error.constraints ?? {}).join('; ');
   return `${error.property}: ${reasons}`;

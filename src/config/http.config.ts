@@ -1,39 +1,32 @@
-import { registerAs } from '@nestjs/config';
-import { IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { readEnvironment, registerEnvironmentClass } from './environment';
-import { ToInt, ToList } from './transforms';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { defineNamespace, type ValueOf } from './namespace';
+import { IsTrustProxy } from './rules';
+import { ToInt } from './transforms';
 
 class HttpEnvironment {
-  @ToInt() @IsInt() @Min(0) @Max(65_535)
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
   PORT = 3000;
 
-  @ToList() @IsArray() @IsString({ each: true })
-  INTERNAL_API_KEYS: string[] = [];
-
-  // A browser's Origin is scheme://host[:port] exactly: "https://app.example/" would never match.
-  @ToList() @IsArray() @IsString({ each: true })
-  @Matches(/^https?:\/\/[^/\s?#]+$/, { each: true, message: 'must list origins such as https://app.example (scheme and host, no path)' })
-  CORS_ORIGINS: string[] = [];
-
-  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
-  LOG_LEVEL: LogLevel = 'info';
-
-  @IsOptional() @IsString()
-  DIAGNOSTICS_DIR?: string;
+  /** Fastify's trustProxy: how far X-Forwarded-For is believed for the client address (contract §8). */
+  @Transform(({ value }) => trustProxyOf(value))
+  @IsTrustProxy()
+  TRUST_PROXY: boolean | number | string[] = false;
 }
-registerEnvironmentClass(HttpEnvironment);
 
-export const httpConfig = registerAs('http', () => {
-  const env = readEnvironment(HttpEnvironment);
-  return {
-    port: env.PORT,
-    internalApiKeys: env.INTERNAL_API_KEYS,
-    corsOrigins: env.CORS_ORIGINS,
-    logLevel: env.LOG_LEVEL,
-    diagnosticsDir: env.DIAGNOSTICS_DIR ?? null,
-  };
-});
-export type HttpConfig = ReturnType<typeof httpConfig>;
+function trustProxyOf(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim().toLowerCase();
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (/^\d+$/.test(text)) return Number(text);
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+export const httpConfig = defineNamespace('http', HttpEnvironment, (env) => ({ port: env.PORT, trustProxy: env.TRUST_PROXY }));
+export type HttpConfig = ValueOf<typeof httpConfig>;

@@ -1,12 +1,15 @@
-export { ozConfig, type OzConfig } from './oz.config';
-export { limitsConfig, type LimitsConfig } from './limits.config';
-export { sessionConfig, type SessionConfig } from './session.config';
+export { type Configuration, configurationModule, loadConfiguration, NAMESPACES } from './configuration';
+export { InvalidConfigurationError } from './environment';
+export { accessConfig, type AccessConfig } from './access.config';
+export { diagnosticsConfig, type DiagnosticsConfig } from './diagnostics.config';
 export { httpConfig, type HttpConfig } from './http.config';
-export { validateEnvironment, InvalidConfigurationError } from './environment';
-
-import { httpConfig } from './http.config';
-import { limitsConfig } from './limits.config';
-import { ozConfig } from './oz.config';
-import { sessionConfig } from './session.config';
-
-export const configNamespaces = [ozConfig, limitsConfig, sessionConfig, httpConfig];
+export { limitsConfig, type LimitsConfig } from './limits.config';
+export { loggingConfig, type LoggingConfig, type LogLevel } from './logging.config';
+export { metricsConfig, type MetricsConfig } from './metrics.config';
+export { ozConfig, type OzConfig } from './oz.config';
+export { rateLimitsConfig, type RateLimitsConfig } from './rate-limits.config';
+export { receiptsConfig, type ReceiptsConfig } from './receipts.config';
+export { redisConfig, type RedisConfig } from './redis.config';
+export { sessionsConfig, type SessionsConfig } from './sessions.config';
+export { tracingSettings, type TracingSettings } from './tracing.config';
+export { webhooksConfig, type WebhooksConfig } from './webhooks.config';
