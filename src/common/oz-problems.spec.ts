@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { AppError } from '../common/app-error';
-import { OzApiError, type OzFailureKind } from './oz-api.error';
-import { biometryProblem, isContainerRejection, livenessProblem, upstreamProblem } from './oz-problem.map';
+import type { AppError } from './app-error';
+import { OzApiError, type OzFailureKind } from '../oz-api/oz-api.error';
+import { biometryProblem, isContainerRejection, livenessProblem, upstreamProblem } from './oz-problems';
 
 const rejected = (httpStatus: number, ozErrorCode: number | null) => new OzApiError('rejected', httpStatus, ozErrorCode, 'Oz answered');
 

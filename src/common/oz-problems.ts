@@ -1,8 +1,24 @@
-import { AppError } from '../common/app-error';
-import type { ProblemCode } from '../common/problem-codes';
-import { OzApiError } from './oz-api.error';
+import { OzApiError } from '../oz-api/oz-api.error';
+import { AppError } from './app-error';
+import type { ProblemCode } from './problem-codes';
 
-/** Container error codes of Oz (HTTP 400) and what the client is told (contract §3). */
+/**
+ * The one table from Oz failures to problems (contract §3). It reads the operation the gateway
+ * marked on the error: on the liveness route Oz's container codes are the client's errors, on
+ * the biometry route Oz refusing the images is; everything else is upstream trouble.
+ */
+export function ozProblem(error: OzApiError): AppError {
+  switch (error.operation) {
+    case 'liveness':
+      return livenessProblem(error);
+    case 'biometry':
+      return biometryProblem(error);
+    default:
+      return upstreamProblem(error);
+  }
+}
+
+/** Container error codes of Oz (HTTP 400) and what the client is told. */
 export const CONTAINER_ERRORS: ReadonlyMap<number, ProblemCode> = new Map([
   [13, 'CONTAINER_MISSING'],
   [14, 'CONTAINER_INVALID'],
@@ -24,12 +40,12 @@ const RETRY_AFTER_SECONDS = 1;
 
 /** True for the only Oz answers that fail a liveness session for good: 400 with a container code. */
 export function isContainerRejection(error: OzApiError): boolean {
-  return error.kind === 'rejected' && error.httpStatus === 400 && error.ozErrorCode !== null && CONTAINER_ERRORS.has(error.ozErrorCode);
+  return error.isContainerRejection;
 }
 
 /** The liveness route: container codes become client errors; any other 4xx is our problem (502). */
 export function livenessProblem(error: OzApiError): AppError {
-  if (isContainerRejection(error)) {
+  if (error.isContainerRejection) {
     const code = CONTAINER_ERRORS.get(error.ozErrorCode as number) as ProblemCode;
     return new AppError(code, CONTAINER_DETAILS[code] as string, { ozErrorCode: error.ozErrorCode });
   }
@@ -81,4 +97,3 @@ export function upstreamProblem(error: OzApiError): AppError {
       return saturatedProblem();
   }
 }
-

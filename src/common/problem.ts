@@ -1,5 +1,7 @@
 import { HttpException } from '@nestjs/common';
+import { OzApiError } from '../oz-api/oz-api.error';
 import { AppError } from './app-error';
+import { ozProblem } from './oz-problems';
 import { PROBLEM_CODES, type ProblemCode } from './problem-codes';
 
 export interface ProblemBody {
@@ -47,8 +49,9 @@ function statusOf(error: unknown): number | null {
   return typeof status === 'number' ? status : null;
 }
 
-/** Any thrown value → the one problem+json answer of contract §3. */
-export function toProblem(error: unknown, requestId: string): Problem {
+/** Any thrown value → the one problem+json answer of contract §3: ours, Oz's (one table), or the framework's. */
+export function toProblem(thrown: unknown, requestId: string): Problem {
+  const error = thrown instanceof OzApiError ? ozProblem(thrown) : thrown;
   if (error instanceof AppError) {
     const headers = { ...error.headers };
     if (error.retryAfterSeconds !== null) headers['retry-after'] = String(error.retryAfterSeconds);
@@ -61,14 +64,12 @@ export function toProblem(error: unknown, requestId: string): Problem {
   return build(code, detail, requestId, {}, PROBLEM_CODES[code].retryable, null);
 }
 
-function build(
-  code: ProblemCode,
-  detail: string,
-  requestId: string,
-  headers: Record<string, string>,
-  retryable: boolean,
-  ozErrorCode: number | null,
-): Problem {
+/** A problem of our own code table, for answers written outside the filter. */
+export function problemOf(code: ProblemCode, detail: string, requestId: string): Problem {
+  return build(code, detail, requestId, {}, PROBLEM_CODES[code].retryable, null);
+}
+
+function build(code: ProblemCode, detail: string, requestId: string, headers: Record<string, string>, retryable: boolean, ozErrorCode: number | null): Problem {
   const { status, title } = PROBLEM_CODES[code];
   const body: ProblemBody = { type: 'about:blank', title, status, detail, code, requestId, retryable };
   if (ozErrorCode !== null) body.ozErrorCode = ozErrorCode;

@@ -1,16 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import type { OzFolder } from '../oz-api/oz-folder';
+import type { AnalysisReport, Assessment, LivenessCheck } from './decision.types';
 import { decideBiometry, decideLiveness } from './decision';
-import type { LivenessCheck, Verdict } from './decision.types';
 
-/** The decision table (contract §4) as an injectable, so services depend on it like any collaborator. */
-@Injectable()
+/**
+ * The decision table (contract §4) as an injectable, so that the features depend on it as on any
+ * collaborator. A plain class: the table stays free of the framework.
+ */
 export class DecisionService {
-  forLiveness(folder: OzFolder): Verdict {
-    return decideLiveness(folder);
+  forLiveness(report: AnalysisReport): Assessment {
+    return decideLiveness(report);
   }
 
-  forBiometry(liveness: LivenessCheck, folder: OzFolder): Verdict {
-    return decideBiometry(liveness, folder);
+  forBiometry(liveness: LivenessCheck, report: AnalysisReport): Assessment {
+    return decideBiometry(liveness, report);
   }
 }

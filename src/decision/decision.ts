@@ -1,15 +1,13 @@
-import type { OzAnalysis, OzFolder } from '../oz-api/oz-folder';
-import type { BiometryCheck, Decision, DecisionReason, LivenessCheck, Verdict } from './decision.types';
+import type { AnalysisReport, Assessment, BiometryCheck, Decision, DecisionReason, LivenessCheck, ReportedAnalysis } from './decision.types';
 
 /**
  * Contract §4. Oz says to decide from the folder's top-level `resolution_status` and
  * `system_resolution` only; per-analysis values fill the checks. Comparisons are exact and
  * case-sensitive: a value we do not recognise must never let a person through.
  */
-type Outcome = 'passed' | 'declined' | 'failed' | 'review' | 'unexpected';
-type Ruling = { decision: Decision; reason: DecisionReason };
+type ResultKind = 'passed' | 'declined' | 'failed' | 'review' | 'unexpected';
 
-const LIVENESS_RULINGS: Record<Outcome, Ruling> = {
+const LIVENESS_TABLE: Record<ResultKind, { decision: Decision; reason: DecisionReason }> = {
   passed: { decision: 'accepted', reason: 'LIVENESS_PASSED' },
   declined: { decision: 'rejected', reason: 'LIVENESS_DECLINED' },
   failed: { decision: 'inconclusive', reason: 'ANALYSIS_FAILED' },
@@ -17,30 +15,30 @@ const LIVENESS_RULINGS: Record<Outcome, Ruling> = {
   unexpected: { decision: 'inconclusive', reason: 'UNEXPECTED_RESULT' },
 };
 
-const BIOMETRY_RULINGS: Record<Outcome, Ruling> = {
-  ...LIVENESS_RULINGS,
+const BIOMETRY_TABLE: typeof LIVENESS_TABLE = {
+  ...LIVENESS_TABLE,
   passed: { decision: 'accepted', reason: 'FACE_MATCHED' },
   declined: { decision: 'rejected', reason: 'FACE_MISMATCH' },
 };
 
-export function decideLiveness(folder: OzFolder): Verdict {
-  return { ...LIVENESS_RULINGS[topLevelOutcome(folder)], checks: [livenessCheck(folder)] };
+export function decideLiveness(report: AnalysisReport): Assessment {
+  return { ...LIVENESS_TABLE[topLevelKind(report)], checks: [livenessCheck(report)] };
 }
 
 /**
- * The caller runs biometry only after an accepted liveness; the verdict nevertheless depends on
- * the biometry folder alone, so it accepts only when that folder itself is SUCCESS + FINISHED.
+ * The caller runs biometry only after an accepted liveness; the assessment nevertheless depends
+ * on the biometry report alone, so it accepts only when that report itself is SUCCESS + FINISHED.
  */
-export function decideBiometry(liveness: LivenessCheck, folder: OzFolder): Verdict {
-  const biometry = findAnalysis(folder, 'BIOMETRY');
+export function decideBiometry(liveness: LivenessCheck, report: AnalysisReport): Assessment {
+  const biometry = findAnalysis(report, 'BIOMETRY');
   return {
-    ...BIOMETRY_RULINGS[biometryOutcome(folder, biometry)],
+    ...BIOMETRY_TABLE[biometryKind(report, biometry)],
     checks: [liveness, biometryCheck(biometry)],
   };
 }
 
-function topLevelOutcome(folder: OzFolder): Outcome {
-  const { systemResolution: system, resolutionStatus: status } = folder;
+function topLevelKind(report: AnalysisReport): ResultKind {
+  const { systemResolution: system, resolutionStatus: status } = report;
   if (system === 'FAILED' || status === 'FAILED') return 'failed';
   if (system === 'DECLINED') return 'declined';
   if (system === 'OPERATOR_REQUIRED' || status === 'OPERATOR_REQUIRED') return 'review';
@@ -50,15 +48,14 @@ function topLevelOutcome(folder: OzFolder): Outcome {
 
 // Oz may report a review for face matching on the BIOMETRY analysis alone, with no top-level
 // system_resolution; that is still a review, not an unexpected answer.
-function biometryOutcome(folder: OzFolder, biometry: OzAnalysis | undefined): Outcome {
-  const outcome = topLevelOutcome(folder);
-  const reviewOnAnalysis =
-    folder.systemResolution === null && biometry?.resolutionStatus === 'OPERATOR_REQUIRED';
-  return outcome === 'unexpected' && reviewOnAnalysis ? 'review' : outcome;
+function biometryKind(report: AnalysisReport, biometry: ReportedAnalysis | undefined): ResultKind {
+  const kind = topLevelKind(report);
+  const reviewOnAnalysis = report.systemResolution === null && biometry?.resolutionStatus === 'OPERATOR_REQUIRED';
+  return kind === 'unexpected' && reviewOnAnalysis ? 'review' : kind;
 }
 
-function livenessCheck(folder: OzFolder): LivenessCheck {
-  const quality = findAnalysis(folder, 'QUALITY');
+function livenessCheck(report: AnalysisReport): LivenessCheck {
+  const quality = findAnalysis(report, 'QUALITY');
   return {
     type: 'liveness',
     resolution: quality?.resolutionStatus ?? null,
@@ -69,7 +66,7 @@ function livenessCheck(folder: OzFolder): LivenessCheck {
   };
 }
 
-function biometryCheck(biometry: OzAnalysis | undefined): BiometryCheck {
+function biometryCheck(biometry: ReportedAnalysis | undefined): BiometryCheck {
   return {
     type: 'biometry',
     resolution: biometry?.resolutionStatus ?? null,
@@ -79,9 +76,9 @@ function biometryCheck(biometry: OzAnalysis | undefined): BiometryCheck {
   };
 }
 
-// The mapper already writes uppercase types; a folder built elsewhere (a fake) may not.
-function findAnalysis(folder: OzFolder, type: 'QUALITY' | 'BIOMETRY'): OzAnalysis | undefined {
-  return folder.analyses.find((analysis) => analysis.type.toUpperCase() === type);
+// The gateway already writes uppercase types; a report built elsewhere (a fake) may not.
+function findAnalysis(report: AnalysisReport, type: 'QUALITY' | 'BIOMETRY'): ReportedAnalysis | undefined {
+  return report.analyses.find((analysis) => analysis.type.toUpperCase() === type);
 }
 
 // reduce rather than Math.max(...values): no argument-count limit on a long list.

@@ -1,16 +1,30 @@
-import type { OzAnalysis } from '../oz-api/oz-folder';
-
 export type Decision = 'accepted' | 'rejected' | 'inconclusive';
 
 /** Stable reason codes of contract §4. */
 export type DecisionReason =
-  | 'LIVENESS_PASSED'
-  | 'LIVENESS_DECLINED'
-  | 'FACE_MATCHED'
-  | 'FACE_MISMATCH'
-  | 'ANALYSIS_FAILED'
-  | 'REVIEW_REQUIRED'
-  | 'UNEXPECTED_RESULT';
+  'LIVENESS_PASSED' | 'LIVENESS_DECLINED' | 'FACE_MATCHED' | 'FACE_MISMATCH' | 'ANALYSIS_FAILED' | 'REVIEW_REQUIRED' | 'UNEXPECTED_RESULT';
+
+/**
+ * What the decision table reads of an Oz answer (a folder). Decisions own this shape; the Oz
+ * gateway's folder type matches it, so nothing here depends on how Oz is reached.
+ */
+export interface AnalysisReport {
+  resolutionStatus: string | null;
+  systemResolution: string | null;
+  analyses: ReportedAnalysis[];
+}
+
+export interface ReportedAnalysis {
+  /** Uppercase: `QUALITY` (liveness) or `BIOMETRY` (face matching). */
+  type: string;
+  resolutionStatus: string | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+  /** QUALITY: one `confidence_spoofing` per media item that had one. */
+  confidenceSpoofing: number[];
+  /** BIOMETRY: `min_confidence`. */
+  minConfidence: number | null;
+}
 
 export interface LivenessCheck {
   type: 'liveness';
@@ -30,10 +44,9 @@ export interface BiometryCheck {
 
 export type Check = LivenessCheck | BiometryCheck;
 
-export interface Verdict {
+/** A decision with its reason and the checks it was made from. */
+export interface Assessment {
   decision: Decision;
   reason: DecisionReason;
   checks: Check[];
 }
-
-export type { OzAnalysis };

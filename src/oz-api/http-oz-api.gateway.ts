@@ -4,14 +4,8 @@ import { FormData } from 'undici';
 import { ozConfig, type OzConfig } from '../config';
 import { AnalysisSlots } from './analysis-slots';
 import { isOzFolderShape, toOzFolder } from './folder.mapper';
-import {
-  type FaceMatchImage,
-  type OzAnalysisResponse,
-  OzApiGateway,
-  type OzCallContext,
-  type OzSessionToken,
-} from './oz-api.gateway';
-import { OzApiError } from './oz-api.error';
+import { type ContainerBytes, type FaceMatchImage, type OzAnalysisResponse, OzApiGateway, type OzCallContext, type OzSessionToken } from './oz-api.gateway';
+import { OzApiError, type OzOperation } from './oz-api.error';
 import { MAX_RESPONSE_BYTES, type OzHttpCall, OzHttpClient } from './oz-http-client';
 import { statusError } from './oz-transport-error';
 
@@ -43,22 +37,24 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     return this.slots.available;
   }
 
-  async issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken> {
-    const request: OzRequest =
-      this.config.sessionTokenMethod === 'POST'
-        ? { method: 'POST', path: SESSION_TOKEN_PATH, body: '{}', headers: { 'content-type': 'application/json' } }
-        : { method: 'GET', path: SESSION_TOKEN_PATH };
-    const { body } = await this.exchange(request, this.config.tokenTimeoutMs, MAX_TOKEN_RESPONSE_BYTES, ctx);
-    const token = (body as { session_token?: unknown } | null)?.session_token;
-    if (typeof token !== 'string' || token.length === 0) {
-      throw new OzApiError('bad-response', 200, null, 'Oz token answer without session_token');
-    }
-    return { token, expiresAt: expiryOf(token) };
+  issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken> {
+    return marked('session_token', async () => {
+      const request: OzRequest =
+        this.config.sessionTokenMethod === 'POST'
+          ? { method: 'POST', path: SESSION_TOKEN_PATH, body: '{}', headers: { 'content-type': 'application/json' } }
+          : { method: 'GET', path: SESSION_TOKEN_PATH };
+      const { body } = await this.exchange(request, this.config.tokenTimeoutMs, MAX_TOKEN_RESPONSE_BYTES, ctx);
+      const token = (body as { session_token?: unknown } | null)?.session_token;
+      if (typeof token !== 'string' || token.length === 0) {
+        throw new OzApiError('bad-response', 200, null, 'Oz token answer without session_token');
+      }
+      return { token, expiresAt: expiryOf(token) };
+    });
   }
 
-  analyzeContainer(container: Buffer, ctx: OzCallContext): Promise<OzAnalysisResponse> {
-    const headers = { 'content-type': 'application/octet-stream' };
-    return this.analysis({ method: 'POST', path: FOLDERS_PATH, body: container, headers }, ctx);
+  analyzeContainer(container: ContainerBytes, ctx: OzCallContext): Promise<OzAnalysisResponse> {
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(container.length) };
+    return marked('liveness', () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: container.chunks, headers }, ctx));
   }
 
   matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzAnalysisResponse> {
@@ -67,7 +63,7 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     form.append('payload', JSON.stringify({ 'media:tags': tags, analyses: [{ type: 'biometry' }] }));
     // Oz wants each part's field name equal to its filename.
     for (const image of images) form.append(image.name, new Blob([image.bytes], { type: image.contentType }), image.name);
-    return this.analysis({ method: 'POST', path: FOLDERS_PATH, body: form }, ctx);
+    return marked('biometry', () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: form }, ctx));
   }
 
   private async analysis(request: OzRequest, ctx: OzCallContext): Promise<OzAnalysisResponse> {
@@ -84,12 +80,7 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
   }
 
   /** One HTTP exchange under a hard deadline; 2xx → parsed JSON, anything else → OzApiError. */
-  private async exchange(
-    request: OzRequest,
-    timeoutMs: number,
-    maxResponseBytes: number,
-    ctx: OzCallContext,
-  ): Promise<{ status: number; body: unknown }> {
+  private async exchange(request: OzRequest, timeoutMs: number, maxResponseBytes: number, ctx: OzCallContext): Promise<{ status: number; body: unknown }> {
     const headers = { ...request.headers, ...this.commonHeaders(ctx) };
     const { status, text } = await this.client.send({ ...request, headers, timeoutMs, maxResponseBytes });
     if (status < 200 || status >= 300) throw statusError(status, text);
@@ -104,6 +95,15 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     const headers: Record<string, string> = { 'x-request-id': ctx.requestId, accept: 'application/json' };
     if (this.config.accessToken) headers['x-forensic-access-token'] = this.config.accessToken;
     return headers;
+  }
+}
+
+/** Every failure leaves the gateway marked with its operation, so that one table can map it. */
+async function marked<T>(operation: OzOperation, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw error instanceof OzApiError ? error.during(operation) : error;
   }
 }
 

@@ -10,6 +10,12 @@
  */
 export type OzFailureKind = 'rejected' | 'server' | 'bad-response' | 'timeout' | 'unreachable' | 'saturated';
 
+/** The three calls the service makes to Oz. */
+export type OzOperation = 'session_token' | 'liveness' | 'biometry';
+
+/** Oz's container error codes (HTTP 400 on the liveness route): 13 before unpacking, 14 invalid, 3–5 after. */
+export const OZ_CONTAINER_ERROR_CODES: ReadonlySet<number> = new Set([3, 4, 5, 13, 14]);
+
 export class OzApiError extends Error {
   override readonly name = 'OzApiError';
 
@@ -18,7 +24,19 @@ export class OzApiError extends Error {
     readonly httpStatus: number | null,
     readonly ozErrorCode: number | null,
     message: string,
+    /** Which call failed; the gateway sets it, so that one table can map every failure. */
+    readonly operation: OzOperation | null = null,
   ) {
     super(message);
+  }
+
+  /** The same failure, marked with the call it happened in. */
+  during(operation: OzOperation): OzApiError {
+    return new OzApiError(this.kind, this.httpStatus, this.ozErrorCode, this.message, operation);
+  }
+
+  /** Oz refusing the container itself (400 with code 3, 4, 5, 13 or 14): the only failure that ends a session. */
+  get isContainerRejection(): boolean {
+    return this.kind === 'rejected' && this.httpStatus === 400 && this.ozErrorCode !== null && OZ_CONTAINER_ERROR_CODES.has(this.ozErrorCode);
   }
 }

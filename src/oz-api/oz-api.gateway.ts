@@ -15,6 +15,15 @@ export interface FaceMatchImage {
   tags: string[];
 }
 
+/**
+ * The container exactly as the client sent it, in the chunks it arrived in: forwarded as they
+ * are, never joined into one buffer (that would be a second copy of up to MAX_CONTAINER_BYTES).
+ */
+export interface ContainerBytes {
+  readonly chunks: readonly Buffer[];
+  readonly length: number;
+}
+
 /** A folder and the 2xx status it came with (for the analysis log line). */
 export interface OzAnalysisResponse {
   httpStatus: number;
@@ -29,15 +38,17 @@ export interface OzSessionToken {
 
 /**
  * The only door to Oz API Instant. An abstract class so that it serves as the injection token;
- * `HttpOzApiGateway` is the implementation that speaks HTTP. Every failure is an `OzApiError`.
+ * `HttpOzApiGateway` is the implementation that speaks HTTP. Every failure is an `OzApiError`
+ * marked with the operation it happened in.
  */
 export abstract class OzApiGateway {
   abstract issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken>;
   /** Forwards the container bytes unchanged (liveness). Never retried. */
-  abstract analyzeContainer(container: Buffer, ctx: OzCallContext): Promise<OzAnalysisResponse>;
+  abstract analyzeContainer(container: ContainerBytes, ctx: OzCallContext): Promise<OzAnalysisResponse>;
   /**
    * Whether an analysis call would get a slot now (OZ_MAX_CONCURRENCY). Checked before a body
    * is read, so that a saturated service refuses an upload at once instead of after receiving it.
+   * A call that finds no slot when it starts fails with an OzApiError of kind `saturated`.
    */
   abstract hasAnalysisCapacity(): boolean;
   /** Face matching of the given images (biometry). Never retried. */

@@ -4,7 +4,8 @@
  * Unknown or missing values stay as they came (string or null) so that decisions can refuse
  * to accept anything they do not recognise.
  */
-export type OzAnalysisType = 'QUALITY' | 'BIOMETRY' | string;
+/** `QUALITY` or `BIOMETRY` as Oz sends them, or whatever else it may send one day. */
+export type OzAnalysisType = string;
 
 export interface OzAnalysis {
   type: OzAnalysisType;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OzHttpClient, type OzHttpCall } from './oz-http-client';
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
 
 describe('OzHttpClient', () => {
   let handler: Handler;
@@ -16,7 +16,7 @@ describe('OzHttpClient', () => {
     server = http.createServer((req, res) => {
       sockets.add(req.socket.remotePort ?? 0);
       paths.push(req.url ?? '');
-      handler(req, res);
+      void handler(req, res);
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -61,7 +61,9 @@ describe('OzHttpClient', () => {
     };
     const bytes = Buffer.from([0, 255, 1, 254, 13, 10]);
 
-    await client.send(call({ method: 'POST', path: '/api/instant/folders/', body: bytes, headers: { 'content-type': 'application/octet-stream', 'x-request-id': 'r-1' } }));
+    await client.send(
+      call({ method: 'POST', path: '/api/instant/folders/', body: bytes, headers: { 'content-type': 'application/octet-stream', 'x-request-id': 'r-1' } }),
+    );
 
     expect(received?.body.equals(bytes)).toBe(true);
     expect(received?.headers).toMatchObject({ 'content-type': 'application/octet-stream', 'x-request-id': 'r-1', 'content-length': '6' });

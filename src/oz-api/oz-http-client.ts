@@ -24,7 +24,8 @@ export interface OzHttpCall {
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
-  body?: Buffer | FormData | string;
+  /** A container travels as the chunks it arrived in (undici writes an iterable body as is). */
+  body?: Buffer | FormData | string | readonly Buffer[];
   timeoutMs: number;
   /** Longer answers are refused as unusable (the agent caps every answer at MAX_RESPONSE_BYTES). */
   maxResponseBytes: number;
@@ -59,7 +60,7 @@ export class OzHttpClient {
         dispatcher: this.agent,
         method: call.method,
         headers: call.headers,
-        body: call.body,
+        body: call.body as Dispatcher.RequestOptions['body'],
         signal: deadline,
         headersTimeout: call.timeoutMs + TIMER_SLACK_MS,
         bodyTimeout: call.timeoutMs + TIMER_SLACK_MS,
@@ -91,7 +92,7 @@ async function readText(body: Dispatcher.ResponseData['body'], declaredLength: u
   if (Number.isFinite(declared)) return body.text();
   const chunks: Buffer[] = [];
   let length = 0;
-  for await (const chunk of body) {
+  for await (const chunk of body as AsyncIterable<Buffer>) {
     length += chunk.length;
     if (length > maxBytes) throw new errors.ResponseExceededMaxSizeError();
     chunks.push(chunk);
