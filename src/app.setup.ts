@@ -3,19 +3,17 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { ApiKeyVerifier } from './common/api-key.verifier';
+import { Admission } from './admission/admission';
+import { JSON_BODY_LIMIT } from './admission/body-limits';
+import { registerCors } from './admission/cors';
+import { RouteInventory } from './admission/route-inventory';
+import { clientErrorHandler } from './common/client-errors';
 import { toProblem } from './common/problem';
 import { sendProblem } from './common/problem.filter';
 import { requestIdFrom } from './common/request-id';
 import { logRequests } from './common/request-logging';
-import { policyEnforcer } from './common/route-policy.enforcer';
-import { httpConfig, type HttpConfig, limitsConfig, type LimitsConfig } from './config';
-import { readContainerBody } from './liveness/container-body';
-import { OzApiGateway } from './oz-api/oz-api.gateway';
-import { saturatedProblem } from './oz-api/oz-problem.map';
+import { accessConfig, type AccessConfig, type HttpConfig } from './config';
 
-/** Small JSON bodies only: the one JSON route takes `{"subjectId": ...}`. */
-const JSON_BODY_LIMIT = 16 * 1024;
 /**
  * The time a client has to send a whole request (not to wait for Oz). Without it a client could
  * trickle a container for ever while its bytes sit in memory; 2 minutes still lets a slow
@@ -24,13 +22,16 @@ const JSON_BODY_LIMIT = 16 * 1024;
 const REQUEST_TIMEOUT_MS = 120_000;
 
 /** The Fastify adapter of the service: request ids we can trust, no Fastify logger (pino via Nest). */
-export function createFastifyAdapter(): FastifyAdapter {
+export function createFastifyAdapter(http: Pick<HttpConfig, 'trustProxy'>): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => requestIdFrom(raw.headers['x-request-id']),
     logger: false,
     requestTimeout: REQUEST_TIMEOUT_MS,
+    trustProxy: http.trustProxy,
+    // Node's refusals before routing (431, a request line it cannot parse, 408) as problem+json.
+    clientErrorHandler,
     // Errors Fastify raises before routing (a malformed URL) get our problem+json too.
     // (Our onRequest hook has not run for them, so the request id header is set here.)
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -43,54 +44,43 @@ export function createFastifyAdapter(): FastifyAdapter {
 /** Everything between "the app exists" and "it listens": the same wiring in main.ts and in tests. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
+  // Before the routes are registered (at init): a route without an admission policy stops the start.
+  const inventory = app.get(RouteInventory);
+  inventory.watch(fastify);
   logRequests(fastify, (await app.resolve(PinoLogger)).logger);
   // On SIGTERM: readiness turns 503, requests in flight finish, then exit 0 (not "killed by signal").
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  const limits = app.get<LimitsConfig>(limitsConfig.KEY);
-  const http = app.get<HttpConfig>(httpConfig.KEY);
-  registerBodyParsers(fastify, limits);
-  await app.register(multipart as never, { throwFileSizeLimit: true });
-  if (http.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: http.corsOrigins,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
-      exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
-    });
-  }
-  const gateway = app.get(OzApiGateway);
-  const refuseAnalysis = () => (gateway.hasAnalysisCapacity() ? null : saturatedProblem({ closeConnection: true }));
-  const enforcePolicy = policyEnforcer(app.get(ApiKeyVerifier), refuseAnalysis);
-  // Synchronous on purpose: this runs on every request, and an async hook costs a promise each time.
+  registerBodyParsers(fastify);
+  await app.register(multipart, { throwFileSizeLimit: true });
+  await registerCors(fastify, app.get<AccessConfig>(accessConfig.KEY).corsOrigins, inventory);
+  const admission = app.get(Admission);
+  // Synchronous for every route but one: an async hook costs a promise on every request.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     void reply.header('x-request-id', request.id);
+    let pending: Promise<void> | undefined;
     try {
-      enforcePolicy(request);
+      pending = admission.admit(request, reply);
     } catch (error) {
       return done(error as Error);
     }
-    done();
+    if (pending) pending.then(() => done(), done);
+    else done();
   });
   return app;
 }
 
-function registerBodyParsers(fastify: FastifyInstance, limits: LimitsConfig): void {
-  // The container is forwarded as one Buffer: Oz needs the whole body and its length anyway.
-  fastify.addContentTypeParser('application/octet-stream', (request, payload, done) => {
-    readContainerBody(payload, request.headers['content-length'], limits.maxContainerBytes).then(
-      // An empty body is no body: the liveness route answers CONTAINER_MISSING, sessions take it.
-      (body) => done(null, body.bytes.length === 0 ? undefined : body),
-      (error: Error) => done(error, undefined),
-    );
-  });
+function registerBodyParsers(fastify: FastifyInstance): void {
+  // The container is read by the liveness route itself, once it knows the session exists and is
+  // the caller's: nothing of a body is buffered for a session that does not (contract §1).
+  fastify.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null, undefined));
   // An empty JSON body is allowed (POST /v1/sessions), so Fastify's parser is wrapped.
   const defaultJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (req, body, done) =>
     body === '' ? done(null, undefined) : defaultJson(req, body as string, done),
   );
-  // Other types reach a route only with an empty body (the route policy refused the rest).
+  // Other types reach a route only with an empty body (admission refused the rest).
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 }

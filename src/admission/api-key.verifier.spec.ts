@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HttpConfig } from '../config';
+import type { AccessConfig } from '../config';
 import { ApiKeyVerifier } from './api-key.verifier';
 
 const KEYS = ['first-key', 'second.key:2', 'k3'];
 
 function verifier(keys: string[]): ApiKeyVerifier {
-  return new ApiKeyVerifier({ internalApiKeys: keys } as HttpConfig);
+  return new ApiKeyVerifier({ internalApiKeys: keys } as AccessConfig);
 }
 
 describe('ApiKeyVerifier', () => {
@@ -75,20 +75,34 @@ describe('ApiKeyVerifier', () => {
 
   it('refuses any X-Api-Key that is not one of the configured keys', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(...KEYS).map((key) => `${key}x`)), (presented) => {
-        fc.pre(!KEYS.includes(presented));
-        expect(several.isAuthorized({ 'x-api-key': presented })).toBe(false);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.constantFrom(...KEYS).map((key) => `${key}x`),
+        ),
+        (presented) => {
+          fc.pre(!KEYS.includes(presented));
+          expect(several.isAuthorized({ 'x-api-key': presented })).toBe(false);
+        },
+      ),
     );
   });
 
   it('refuses any Bearer token that is not one of the configured keys', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(...KEYS).map((key) => key.slice(1))), (presented) => {
-        // Spaces around the token are the header's syntax, not part of the key.
-        fc.pre(!KEYS.includes(presented.trim()));
-        expect(several.isAuthorized({ authorization: `Bearer ${presented}` })).toBe(false);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.constantFrom(...KEYS).map((key) => key.slice(1)),
+        ),
+        (presented) => {
+          // Spaces around the token are the header's syntax, not part of the key.
+          fc.pre(!KEYS.includes(presented.trim()));
+          expect(several.isAuthorized({ authorization: `Bearer ${presented}` })).toBe(false);
+        },
+      ),
     );
   });
 });

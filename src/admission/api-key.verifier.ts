@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
-import { httpConfig, type HttpConfig } from '../config';
+import { accessConfig, type AccessConfig } from '../config';
+import { bearerTokenOf } from './bearer-token';
 
 /**
  * Checks the key of internal routes (`Authorization: Bearer <key>` or `X-Api-Key`). Keys are
@@ -12,7 +13,7 @@ import { httpConfig, type HttpConfig } from '../config';
 export class ApiKeyVerifier {
   private readonly digests: Buffer[];
 
-  constructor(@Inject(httpConfig.KEY) config: HttpConfig) {
+  constructor(@Inject(accessConfig.KEY) config: AccessConfig) {
     this.digests = config.internalApiKeys.map(digest);
   }
 
@@ -29,9 +30,7 @@ export class ApiKeyVerifier {
 function presentedKey(headers: IncomingHttpHeaders): string | null {
   const apiKey = headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey;
-  const authorization = headers.authorization;
-  const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-  return match ? match[1] : null;
+  return bearerTokenOf(headers);
 }
 
 function digest(value: string): Buffer {

@@ -1,5 +1,5 @@
 import type { Params } from 'nestjs-pino';
-import type { LogLevel } from '../config/http.config';
+import type { LogLevel } from '../config';
 
 /**
  * Log paths censored wherever they appear. Request lines carry only method, URL and status, and

@@ -11,6 +11,10 @@ export const PROBLEM_CODES = {
   SESSION_IN_PROGRESS: { status: 409, title: 'Session in progress', retryable: true },
   SESSION_EXPIRED: { status: 410, title: 'Session expired', retryable: false },
   BEST_SHOT_EXPIRED: { status: 410, title: 'Best shot expired', retryable: false },
+  RATE_LIMITED: { status: 429, title: 'Too many requests', retryable: true },
+  /** Not in the contract's table: Node's own refusals before a request reaches the app. */
+  REQUEST_TIMEOUT: { status: 408, title: 'Request timeout', retryable: true },
+  HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large', retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', retryable: false },
   CONTAINER_INVALID: { status: 422, title: 'Container invalid', retryable: false },
@@ -21,7 +25,7 @@ export const PROBLEM_CODES = {
   UPSTREAM_ERROR: { status: 502, title: 'Upstream error', retryable: true },
   UPSTREAM_UNAVAILABLE: { status: 503, title: 'Upstream unavailable', retryable: true },
   UPSTREAM_TIMEOUT: { status: 504, title: 'Upstream timeout', retryable: true },
-  /** Not in the contract's table: the session store is full of sessions it must keep. */
+  STORE_UNAVAILABLE: { status: 503, title: 'Store unavailable', retryable: true },
   SERVICE_BUSY: { status: 503, title: 'Service busy', retryable: true },
   INTERNAL_ERROR: { status: 500, title: 'Internal error', retryable: false },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;

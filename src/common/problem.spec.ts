@@ -19,7 +19,15 @@ describe('toProblem', () => {
       status: 500,
       headers: {},
       internal: true,
-      body: { type: 'about:blank', title: 'Internal error', status: 500, detail: 'An unexpected error occurred.', code: 'INTERNAL_ERROR', requestId: 'req-1', retryable: false },
+      body: {
+        type: 'about:blank',
+        title: 'Internal error',
+        status: 500,
+        detail: 'An unexpected error occurred.',
+        code: 'INTERNAL_ERROR',
+        requestId: 'req-1',
+        retryable: false,
+      },
     });
     expect(JSON.stringify(problem.body)).not.toMatch(/sessionToken|secret\.ts|TypeError/);
   });
@@ -155,7 +163,11 @@ describe('ProblemFilter.reply', () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const reply = fakeReply();
 
-    new ProblemFilter().reply(new AppError('UNAUTHORIZED', 'A key is needed.', { headers: { 'www-authenticate': 'Bearer' } }), { id: 'req-9' } as FastifyRequest, reply as unknown as FastifyReply);
+    new ProblemFilter().reply(
+      new AppError('UNAUTHORIZED', 'A key is needed.', { headers: { 'www-authenticate': 'Bearer' } }),
+      { id: 'req-9' } as FastifyRequest,
+      reply as unknown as FastifyReply,
+    );
 
     expect(reply.statusCode).toBe(401);
     expect(reply.headersSet).toEqual({ 'www-authenticate': 'Bearer', 'content-type': 'application/problem+json' });

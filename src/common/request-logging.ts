@@ -16,10 +16,19 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
     // Kubernetes probes would drown everything else.
     if (logger.isLevelEnabled(level) && !request.url.startsWith('/health/')) {
       logger[level](
-        { requestId: request.id, req: { method: request.method, url: request.url }, res: { statusCode }, responseTime: Math.round(reply.elapsedTime) },
+        { requestId: request.id, req: { method: request.method, url: pathOf(request.url) }, res: { statusCode }, responseTime: Math.round(reply.elapsedTime) },
         statusCode >= 500 ? 'request failed' : 'request completed',
       );
     }
     done();
   });
+}
+
+/**
+ * The path without its query string: a query may carry what must never be logged (a client that
+ * put `?sessionToken=…` on a URL), and no route of the service reads one.
+ */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : `${url.slice(0, query)}?[redacted]`;
 }

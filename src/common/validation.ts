@@ -9,6 +9,8 @@ export function validateBody<T extends object>(cls: new () => T, body: unknown):
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object.');
   }
+  // class-transformer recurses into every level: a 3 KB body nested 2,000 deep must be refused first.
+  if (depthExceeds(body, MAX_JSON_DEPTH)) throw new AppError('VALIDATION_FAILED', `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
   const dto = plainToInstance(cls, body);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   if (errors.length > 0) {
@@ -16,6 +18,20 @@ export function validateBody<T extends object>(cls: new () => T, body: unknown):
     throw new AppError('VALIDATION_FAILED', reasons.join('; '));
   }
   return dto;
+}
+
+const MAX_JSON_DEPTH = 16;
+
+/** Iterative, so that the check itself cannot overflow the stack. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /**

@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
+import { Admission } from './admission';
+import { ApiKeyVerifier } from './api-key.verifier';
+import { BodyLimits } from './body-limits';
+import { RouteInventory } from './route-inventory';
+
+/** Who may call which route, and with what body: wired into Fastify's hooks by app.setup.ts. */
+@Global()
+@Module({
+  imports: [RateLimitsModule],
+  providers: [Admission, ApiKeyVerifier, BodyLimits, { provide: RouteInventory, useFactory: () => new RouteInventory() }],
+  exports: [Admission, BodyLimits, RouteInventory],
+})
+export class AdmissionModule {}

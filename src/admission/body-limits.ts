@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error';
+import { limitsConfig, type LimitsConfig } from '../config';
+import type { BodyLimit } from './route-policy';
+
+/** Room for the multipart framing around the reference: boundaries, part headers (a long filename), referenceType. */
+export const FORM_OVERHEAD_BYTES = 64 * 1024;
+/** Small JSON bodies only: the one JSON route takes `{"subjectId": ...}`. */
+export const JSON_BODY_LIMIT = 16 * 1024;
+
+const WHAT: Record<BodyLimit, string> = {
+  container: 'The container is over MAX_CONTAINER_BYTES.',
+  'reference-form': 'The form is larger than a reference image of MAX_IMAGE_BYTES can make it.',
+  json: 'The request body is over its size limit.',
+};
+
+/**
+ * The one place that knows how large each kind of body may be and how a body over its limit is
+ * refused (413): admission refuses a declared length, the readers a chunked body the moment it
+ * passes the same limit (contract §3).
+ */
+@Injectable()
+export class BodyLimits {
+  constructor(@Inject(limitsConfig.KEY) private readonly limits: LimitsConfig) {}
+
+  bytes(limit: BodyLimit): number {
+    switch (limit) {
+      case 'container':
+        return this.limits.maxContainerBytes;
+      case 'reference-form':
+        return this.limits.maxImageBytes + FORM_OVERHEAD_BYTES;
+      case 'json':
+        return JSON_BODY_LIMIT;
+    }
+  }
+
+  get maxImageBytes(): number {
+    return this.limits.maxImageBytes;
+  }
+}
+
+export function payloadTooLarge(limit: BodyLimit | 'reference-image'): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', limit === 'reference-image' ? 'The reference image is over MAX_IMAGE_BYTES.' : WHAT[limit]);
+}

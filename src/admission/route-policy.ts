@@ -1,0 +1,66 @@
+import { applyDecorators } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * What a route demands before its body is read; every route declares one (`@Admit.*`), and the
+ * application refuses to start when one does not (admission.ts). Checked in contract §3 order:
+ * the caller (401), the address limit (429), the media type (415), the declared size (413).
+ */
+export interface RoutePolicy {
+  /** public: browsers and apps; internal: an API key; probe: Kubernetes (health). */
+  audience: 'public' | 'internal' | 'probe';
+  body?: BodyPolicy;
+  /** The liveness upload: `Authorization: Bearer <sessionToken>` must be present (checked against the session later). */
+  sessionToken?: boolean;
+  /** POST /v1/sessions: the per-address limit of contract §8. */
+  addressLimit?: boolean;
+}
+
+/** Which configured limit bounds a body (MAX_CONTAINER_BYTES, MAX_IMAGE_BYTES plus form framing, or small JSON). */
+export type BodyLimit = 'container' | 'reference-form' | 'json';
+
+export interface BodyPolicy {
+  /** Accepted media types of a non-empty body (lowercase, without parameters). */
+  types: string[];
+  limit: BodyLimit;
+  /** An empty body is welcome with any or no Content-Type. */
+  emptyWithAnyType?: boolean;
+}
+
+const POLICY = 'admission';
+
+const admit = (policy: RoutePolicy) => applyDecorators(RouteConfig({ [POLICY]: policy }));
+
+export const Admit = {
+  public: (policy: Omit<RoutePolicy, 'audience'> = {}) => admit({ audience: 'public', ...policy }),
+  internal: (policy: Omit<RoutePolicy, 'audience'> = {}) => admit({ audience: 'internal', ...policy }),
+  probe: () => admit({ audience: 'probe' }),
+};
+
+/** The policy a route was declared with, from the options Fastify keeps for it. */
+export function policyOf(config: unknown): RoutePolicy | undefined {
+  return (config as { [POLICY]?: RoutePolicy } | undefined)?.[POLICY];
+}
+
+export function requestPolicy(request: FastifyRequest): RoutePolicy | undefined {
+  return policyOf(request.routeOptions.config);
+}
+
+export function mediaTypeOf(header: string | undefined): string | null {
+  if (!header) return null;
+  const type = header.split(';', 1)[0].trim().toLowerCase();
+  return type.length > 0 ? type : null;
+}
+
+/** The declared Content-Length; null for a chunked body or none at all. */
+export function declaredLengthOf(headers: { 'content-length'?: string }): number | null {
+  const length = headers['content-length'];
+  return length === undefined ? null : Number(length);
+}
+
+export function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}
