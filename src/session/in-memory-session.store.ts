@@ -1,102 +1,130 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { sessionConfig, type SessionConfig } from '../config';
+import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { sessionsConfig, type SessionsConfig } from '../config';
+import { Clock, SystemClock } from './clock';
 import { SessionStore } from './session.store';
-import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, UploadClaim } from './session.types';
+import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoredStatus, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
 interface Entry {
   session: SessionRecord;
   bestShot: Buffer | null;
 }
 
-/** How often expired sessions and best shots are dropped; reads check expiry themselves too. */
+/** How often purged sessions and expired best shots are dropped; reads check both themselves too. */
 const SWEEP_INTERVAL_MS = 5_000;
-/**
- * A hard cap so a flood of session requests cannot exhaust memory. When full, the oldest session
- * that never took a container makes room; sessions with an upload or a result are kept until
- * RESULT_TTL_SECONDS, so a full store refuses new sessions rather than lose results.
- */
+/** A hard cap so that a flood of session requests cannot exhaust memory. */
 export const MAX_SESSIONS = 100_000;
+
+export interface InMemoryStoreOptions {
+  maxSessions?: number;
+}
+/** Optional provider of InMemoryStoreOptions: tests fill a small store. */
+export const IN_MEMORY_STORE_OPTIONS = Symbol('IN_MEMORY_STORE_OPTIONS');
 
 /**
  * One replica's store. Single-threaded JavaScript makes every method atomic as long as it does
  * not await in the middle, which is what keeps `claimForUpload` race-free.
+ *
+ * Capacity: when MAX_SESSIONS are stored, a new session takes the place of the oldest `open`
+ * one (never claimed; most are past their token's expiry), else of the oldest `failed` one (kept
+ * only to answer a retry of the same bytes, which then gets 404). `processing` and `completed`
+ * sessions are never evicted: internal services read every result until RESULT_TTL_SECONDS.
+ * When only those are left, the store refuses until the oldest is purged. So a flood of sessions
+ * cannot lock the store, and room() and create() are O(1): each status keeps its sessions in
+ * insertion order, and `entries` keeps creation order, which is purge order (purgeAt =
+ * createdAt + RESULT_TTL_SECONDS).
  */
 @Injectable()
 export class InMemorySessionStore extends SessionStore implements OnApplicationShutdown {
   private readonly entries = new Map<string, Entry>();
+  private readonly byStatus: Record<StoredStatus, Set<string>> = { open: new Set(), processing: new Set(), completed: new Set(), failed: new Set() };
+  /** Sessions whose best shot bytes are held, in completion order, which is hold-expiry order. */
+  private readonly heldBestShots = new Set<string>();
+  private readonly maxSessions: number;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(@Inject(sessionConfig.KEY) private readonly config: SessionConfig) {
+  constructor(
+    @Inject(sessionsConfig.KEY) private readonly config: SessionsConfig,
+    @Optional() private readonly clock: Clock = new SystemClock(),
+    @Optional() @Inject(IN_MEMORY_STORE_OPTIONS) options: InMemoryStoreOptions = {},
+  ) {
     super();
-    this.sweeper = setInterval(() => this.sweep(new Date()), SWEEP_INTERVAL_MS);
+    this.maxSessions = options.maxSessions ?? MAX_SESSIONS;
+    this.sweeper = setInterval(() => this.sweep(this.clock.now()), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
 
   /** After the server drained (not onModuleDestroy, which runs first): requests in flight keep their sessions. */
   onApplicationShutdown(): void {
     clearInterval(this.sweeper);
-    this.entries.clear();
   }
 
-  async create(session: SessionRecord): Promise<boolean> {
-    if (this.entries.size >= MAX_SESSIONS && !this.evictOldestOpen()) return false;
-    this.entries.set(session.id, { session, bestShot: null });
-    return true;
+  async room(): Promise<StoreRoom> {
+    return this.roomNow();
   }
 
-  /** Map order is creation order, so the first open session found is the oldest one. */
-  private evictOldestOpen(): boolean {
-    for (const [id, entry] of this.entries) {
-      if (entry.session.status === 'open') return this.entries.delete(id);
-    }
-    return false;
+  async create(session: SessionRecord): Promise<StoreRoom> {
+    // Ids are random UUIDs: a second session under one id is a defect, not a full store.
+    if (this.entries.has(session.id)) throw new Error('A session with this id is already stored');
+    const room = this.roomNow();
+    if (!room.available) return room;
+    if (this.entries.size >= this.maxSessions) this.evictOne();
+    const stored = structuredClone(session);
+    this.entries.set(stored.id, { session: stored, bestShot: null });
+    this.byStatus[stored.status].add(stored.id);
+    return room;
   }
 
   async get(id: string, now: Date): Promise<SessionRecord | null> {
-    return this.live(id, now)?.session ?? null;
+    const entry = this.live(id, now);
+    return entry ? present(entry.session, now) : null;
   }
 
-  async claimForUpload(id: string, containerSha256: string, now: Date): Promise<UploadClaim> {
-    const session = this.live(id, now)?.session;
-    if (!session) return { outcome: 'not-found' };
-    switch (session.status) {
-      case 'processing':
-        return { outcome: 'in-progress' };
-      case 'completed':
-      case 'failed':
-        return session.containerSha256 === containerSha256 ? { outcome: 'replay', session } : { outcome: 'already-used' };
-      case 'open':
-        if (now >= session.expiresAt) return { outcome: 'expired' };
-        Object.assign(session, { status: 'processing', containerSha256 });
-        return { outcome: 'claimed' };
+  async claimForUpload(id: string, containerSha256: string, now: Date, lease: UploadLease): Promise<UploadClaim> {
+    const entry = this.live(id, now);
+    if (!entry) return { outcome: 'not-found' };
+    const session = entry.session;
+    const status = present(session, now).status;
+    if (status === 'completed' || status === 'failed') {
+      return session.containerSha256 === containerSha256 ? { outcome: 'replay', session: present(session, now) } : { outcome: 'already-used' };
     }
+    if (now >= session.expiresAt) return { outcome: 'expired' };
+    if (status === 'processing') return { outcome: 'in-progress' };
+    this.moveTo(entry, 'processing');
+    Object.assign(session, { lease: structuredClone(lease), containerSha256 });
+    return { outcome: 'claimed', lease: structuredClone(lease) };
   }
 
-  async release(id: string): Promise<void> {
-    const session = this.entries.get(id)?.session;
-    if (session?.status === 'processing') Object.assign(session, { status: 'open', containerSha256: null });
-  }
-
-  async complete(id: string, result: SessionResult, bestShot: Buffer | null): Promise<void> {
-    const entry = this.entries.get(id);
+  async release(id: string, claimId: string): Promise<void> {
+    const entry = this.claimedBy(id, claimId);
     if (!entry) return;
-    const bestShotHeldUntil = new Date(result.completedAt.getTime() + this.config.bestShotTtlSeconds * 1000);
-    Object.assign(entry.session, {
-      status: 'completed',
-      result,
-      bestShot: { returned: bestShot !== null, heldUntil: bestShot ? bestShotHeldUntil : null },
-    });
-    entry.bestShot = bestShot;
+    this.moveTo(entry, 'open');
+    Object.assign(entry.session, { lease: null, containerSha256: null });
   }
 
-  async fail(id: string, failure: SessionFailure): Promise<void> {
-    const session = this.entries.get(id)?.session;
-    if (session) Object.assign(session, { status: 'failed', failure });
+  async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<boolean> {
+    const entry = this.claimedBy(id, claimId);
+    if (!entry) return false;
+    const heldUntil = bestShot ? new Date(result.completedAt.getTime() + this.config.bestShotTtlSeconds * 1000) : null;
+    this.moveTo(entry, 'completed');
+    Object.assign(entry.session, { lease: null, result: structuredClone(result), bestShot: { returned: bestShot !== null, heldUntil } });
+    entry.bestShot = bestShot ? Buffer.from(bestShot) : null;
+    if (bestShot) this.heldBestShots.add(id);
+    return true;
   }
 
-  async updateResult(id: string, result: SessionResult): Promise<void> {
-    const session = this.entries.get(id)?.session;
-    if (session) session.result = result;
+  async fail(id: string, claimId: string, failure: SessionFailure): Promise<boolean> {
+    const entry = this.claimedBy(id, claimId);
+    if (!entry) return false;
+    this.moveTo(entry, 'failed');
+    Object.assign(entry.session, { lease: null, failure: structuredClone(failure) });
+    return true;
+  }
+
+  async recordBiometry(id: string, result: SessionResult, now: Date): Promise<boolean> {
+    const entry = this.live(id, now);
+    if (entry?.session.status !== 'completed') return false;
+    entry.session.result = structuredClone(result);
+    return true;
   }
 
   async getBestShot(id: string, now: Date): Promise<BestShotLookup> {
@@ -104,11 +132,37 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     if (!entry) return { state: 'session-not-found' };
     if (!entry.session.bestShot.returned) return { state: 'none' };
     if (!entry.bestShot) return { state: 'expired' };
-    return { state: 'held', bytes: entry.bestShot };
+    return { state: 'held', bytes: Buffer.from(entry.bestShot) };
   }
 
   async isHealthy(): Promise<boolean> {
     return true;
+  }
+
+  /** room() has no `now`: the store's clock decides which sessions are due for purge and the wait. */
+  private roomNow(): StoreRoom {
+    const now = this.clock.now();
+    this.purgeDue(now);
+    if (this.entries.size < this.maxSessions || this.byStatus.open.size > 0 || this.byStatus.failed.size > 0) return { available: true };
+    const oldest = first(this.entries.values())!;
+    return { available: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.session.purgeAt.getTime() - now.getTime()) / 1000)) };
+  }
+
+  private evictOne(): void {
+    const id = first(this.byStatus.open.values()) ?? first(this.byStatus.failed.values());
+    if (id !== undefined) this.drop(id);
+  }
+
+  /** The entry while `claimId` holds it (complete, fail and release take no `now`: a lapsed lease nobody took over still counts). */
+  private claimedBy(id: string, claimId: string): Entry | undefined {
+    const entry = this.entries.get(id);
+    return entry?.session.status === 'processing' && entry.session.lease?.claimId === claimId ? entry : undefined;
+  }
+
+  private moveTo(entry: Entry, status: StoredStatus): void {
+    this.byStatus[entry.session.status].delete(entry.session.id);
+    this.byStatus[status].add(entry.session.id);
+    entry.session.status = status;
   }
 
   /** The entry unless purged; drops an expired best shot on the way, so no read can return it. */
@@ -116,15 +170,52 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     if (now >= entry.session.purgeAt) {
-      this.entries.delete(id);
+      this.drop(id);
       return undefined;
     }
     const heldUntil = entry.session.bestShot.heldUntil;
-    if (entry.bestShot && heldUntil && now >= heldUntil) entry.bestShot = null;
+    if (entry.bestShot && heldUntil && now >= heldUntil) this.dropBestShot(entry);
     return entry;
   }
 
-  private sweep(now: Date): void {
-    for (const id of this.entries.keys()) this.live(id, now);
+  private drop(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    this.byStatus[entry.session.status].delete(id);
+    this.heldBestShots.delete(id);
   }
+
+  private dropBestShot(entry: Entry): void {
+    entry.bestShot = null;
+    this.heldBestShots.delete(entry.session.id);
+  }
+
+  /** From the oldest on, and only while due: the cost is what is dropped, not what is stored. */
+  private purgeDue(now: Date): void {
+    for (const [id, entry] of this.entries) {
+      if (now < entry.session.purgeAt) return;
+      this.drop(id);
+    }
+  }
+
+  private sweep(now: Date): void {
+    this.purgeDue(now);
+    for (const id of this.heldBestShots) {
+      const entry = this.entries.get(id)!;
+      if (now < entry.session.bestShot.heldUntil!) return;
+      this.dropBestShot(entry);
+    }
+  }
+}
+
+/** A copy as the caller sees it at `now`: a lease at or past its `until` is released. */
+function present(session: SessionRecord, now: Date): SessionRecord {
+  const copy = structuredClone(session);
+  if (copy.status !== 'processing' || (copy.lease && now < copy.lease.until)) return copy;
+  return { ...copy, status: 'open', lease: null, containerSha256: null };
+}
+
+function first<T>(values: IterableIterator<T>): T | undefined {
+  return values.next().value as T | undefined;
 }

@@ -4,3 +4,8 @@ import { AppError } from '../common/app-error';
 export function sessionNotFound(): AppError {
   return new AppError('SESSION_NOT_FOUND', 'No such session, or it was purged.');
 }
+
+export const bestShotNotFound = () => new AppError('BEST_SHOT_NOT_FOUND', 'Oz returned no best shot for this session.');
+export const bestShotExpired = () => new AppError('BEST_SHOT_EXPIRED', 'The best shot is no longer held.');
+
+export { storeUnavailable } from '../common/store-unavailable';

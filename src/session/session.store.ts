@@ -1,26 +1,44 @@
-import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, UploadClaim } from './session.types';
+import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
 /**
- * Everything replicas must share about sessions. Operations that must be atomic (claiming a
- * session for an upload) are single methods, so that a Redis implementation can make them one
- * script and two simultaneous uploads can never both reach Oz.
+ * Everything replicas must share about sessions: the port that the in-memory store (one replica)
+ * and the Redis store (any number) implement, and that one contract suite tests for both.
+ *
+ * - Every method that changes state is atomic (Redis: one Lua script), so that two uploads of
+ *   one session on two replicas can never both reach Oz.
+ * - Reads return copies: changing a returned record changes nothing stored.
+ * - `now` is the caller's clock for every time rule (expiry, purge, leases, best-shot hold);
+ *   the Redis store also sets key TTLs from the same instants so that Redis forgets on its own.
+ * - Only `SessionLifecycle` calls it; no other code changes session state.
  */
 export abstract class SessionStore {
-  /** False when the store is full of sessions it must keep: the caller refuses the new one. */
-  abstract create(session: SessionRecord): Promise<boolean>;
-  /** The session unless unknown or purged. */
+  /** In O(1): could a new session be stored now? Asked before the Oz token call. */
+  abstract room(): Promise<StoreRoom>;
+  /** Stores a new open session, or says why not (the store may have filled since `room()`). */
+  abstract create(session: SessionRecord): Promise<StoreRoom>;
+  /** A copy of the session unless unknown or purged. */
   abstract get(id: string, now: Date): Promise<SessionRecord | null>;
-  /** Open → processing for this container, or why not (in contract §3 precedence: 404, 410, 409). */
-  abstract claimForUpload(id: string, containerSha256: string, now: Date): Promise<UploadClaim>;
-  /** Processing → open again, after a failure that leaves the session usable. */
-  abstract release(id: string): Promise<void>;
-  /** Processing → completed; the best shot is held BEST_SHOT_TTL_SECONDS after `result.completedAt`. */
-  abstract complete(id: string, result: SessionResult, bestShot: Buffer | null): Promise<void>;
-  /** Processing → failed for good. */
-  abstract fail(id: string, failure: SessionFailure): Promise<void>;
-  /** Replaces decision, reason and checks after a biometry run. */
-  abstract updateResult(id: string, result: SessionResult): Promise<void>;
+  /**
+   * Open → processing for this container under `lease`, or why not, in contract §3 precedence:
+   * not-found, expired (not yet completed or failed, and past expiresAt: 410 comes before 409),
+   * in-progress (a live lease), then for a
+   * completed or failed session: replay (same SHA-256) or already-used. A lease past its `until`
+   * counts as released: the session is open again.
+   */
+  abstract claimForUpload(id: string, containerSha256: string, now: Date, lease: UploadLease): Promise<UploadClaim>;
+  /** Processing → open again, when the claim is still this one's (a failure that leaves the session usable). */
+  abstract release(id: string, claimId: string): Promise<void>;
+  /**
+   * Processing → completed, when the claim is still this one's; false when it is not (the lease
+   * ran out and another upload claimed the session). The best shot is held until
+   * `result.completedAt` + BEST_SHOT_TTL_SECONDS.
+   */
+  abstract complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<boolean>;
+  /** Processing → failed for good, when the claim is still this one's; false when it is not. */
+  abstract fail(id: string, claimId: string, failure: SessionFailure): Promise<boolean>;
+  /** Replaces the result of a completed session (after face matching); false when it is gone or not completed. */
+  abstract recordBiometry(id: string, result: SessionResult, now: Date): Promise<boolean>;
   abstract getBestShot(id: string, now: Date): Promise<BestShotLookup>;
-  /** For readiness: does the store answer? */
+  /** For readiness: does the store answer (Redis: a PING within 1 s)? */
   abstract isHealthy(): Promise<boolean>;
 }

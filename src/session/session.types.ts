@@ -5,20 +5,31 @@ import type { Check, Decision, DecisionReason } from '../decision/decision.types
 export type StoredStatus = 'open' | 'processing' | 'completed' | 'failed';
 export type SessionStatus = StoredStatus | 'expired';
 
-export interface SessionResult {
+/**
+ * The liveness answer exactly as first given: a replayed container gets it again, byte for byte
+ * (receipt included), whatever face matching decided since.
+ */
+export interface LivenessOutcome {
   decision: Decision;
   reason: DecisionReason;
+  receipt: string;
+  /** The id of the `verification.completed` event this result raised (webhook-id). */
+  eventId: string;
+}
+
+export interface SessionResult {
+  /** The current decision: liveness alone, or recomputed by the latest face match. */
+  decision: Decision;
+  reason: DecisionReason;
+  checks: Check[];
+  /** The signed receipt of the current decision (contract §11). */
+  receipt: string;
   folderId: string | null;
   eventSessionId: string | null;
   completedAt: Date;
-  checks: Check[];
-  /** Biometry is allowed only after an accepted liveness check, whatever biometry decided since. */
-  livenessAccepted: boolean;
-  /**
-   * The liveness decision and reason, kept once biometry has replaced `decision` and `reason`:
-   * the public liveness answer (and every replay of it) never changes. Absent before biometry.
-   */
-  livenessVerdict?: { decision: Decision; reason: DecisionReason };
+  liveness: LivenessOutcome;
+  /** The latest face match, when one was recorded: its Oz folder and its `biometry.completed` event. */
+  biometry: { eventId: string; completedAt: Date; folderId: string | null } | null;
 }
 
 /** A final failure, kept to answer a client retry of the same bytes with the same error. */
@@ -26,6 +37,15 @@ export interface SessionFailure {
   code: ProblemCode;
   detail: string;
   ozErrorCode: number | null;
+  failedAt: Date;
+  /** The id of the `verification.failed` event this failure raised. */
+  eventId: string;
+}
+
+/** An upload's hold on a session while Oz analyses it; a lease, so that a dead replica strands nothing. */
+export interface UploadLease {
+  claimId: string;
+  until: Date;
 }
 
 export interface SessionRecord {
@@ -35,8 +55,12 @@ export interface SessionRecord {
   expiresAt: Date;
   /** When the session and everything about it is forgotten (RESULT_TTL_SECONDS after creation). */
   purgeAt: Date;
+  /** SHA-256 (hex) of the Oz session token: the proof an upload must carry (contract §1). */
+  tokenSha256: string;
   status: StoredStatus;
-  /** SHA-256 of the container that completed or failed the session, to recognise a retry. */
+  /** Set while `processing`; a lease past `until` counts as released. */
+  lease: UploadLease | null;
+  /** SHA-256 (hex) of the container being analysed, or of the one that completed or failed the session. */
   containerSha256: string | null;
   result: SessionResult | null;
   failure: SessionFailure | null;
@@ -45,15 +69,14 @@ export interface SessionRecord {
 }
 
 export type UploadClaim =
-  | { outcome: 'claimed' }
+  | { outcome: 'claimed'; lease: UploadLease }
   | { outcome: 'not-found' }
   | { outcome: 'expired' }
   | { outcome: 'in-progress' }
   | { outcome: 'already-used' }
   | { outcome: 'replay'; session: SessionRecord };
 
-export type BestShotLookup =
-  | { state: 'held'; bytes: Buffer }
-  | { state: 'session-not-found' }
-  | { state: 'none' }
-  | { state: 'expired' };
+export type BestShotLookup = { state: 'held'; bytes: Buffer } | { state: 'session-not-found' } | { state: 'none' } | { state: 'expired' };
+
+/** Whether the store takes another session now; when not, how long until it may. */
+export type StoreRoom = { available: true } | { available: false; retryAfterSeconds: number };

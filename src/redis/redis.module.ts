@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { RedisConnection } from './redis.connection';
+
+/**
+ * Global: the session store, the rate limiters and the webhook queue all share one Redis, and
+ * each of them asks `RedisConnection` for it instead of importing ioredis.
+ */
+@Global()
+@Module({
+  providers: [RedisConnection],
+  exports: [RedisConnection],
+})
+export class RedisModule {}

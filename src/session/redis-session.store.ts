@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { redisConfig, type RedisConfig, sessionsConfig, type SessionsConfig } from '../config';
+import { type RedisClient, RedisConnection } from '../redis/redis.connection';
+import { BestShotCipher } from './best-shot.cipher';
+import { encodeFailure, encodeResult, fromHash, millis, pairsToHash, toHashArguments } from './redis-session.codec';
+import { SESSION_SCRIPTS, type SessionScripts } from './redis-session.scripts';
+import { storeUnavailable } from './session.errors';
+import { SessionStore } from './session.store';
+import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
+
+const PING_TIMEOUT_MS = 1_000;
+
+/**
+ * The store shared by every replica (contract §7). Layout, per session:
+ * `<prefix>{<id>}:session` (hash, expires at purgeAt) and `<prefix>{<id>}:best-shot` (the
+ * sealed image, expires at its heldUntil). Every change is one Lua script; every Redis failure
+ * is STORE_UNAVAILABLE, never the client's message (it may quote arguments).
+ */
+@Injectable()
+export class RedisSessionStore extends SessionStore {
+  private readonly cipher: BestShotCipher;
+
+  constructor(
+    @Inject(redisConfig.KEY) private readonly config: RedisConfig,
+    @Inject(sessionsConfig.KEY) private readonly sessions: SessionsConfig,
+    private readonly connection: RedisConnection,
+  ) {
+    super();
+    if (!config.dataEncryptionKey) throw new Error('DATA_ENCRYPTION_KEY is required with REDIS_URL: best shots are encrypted with it');
+    this.cipher = new BestShotCipher(config.dataEncryptionKey);
+    for (const [name, definition] of Object.entries(SESSION_SCRIPTS)) connection.client.defineCommand(name, definition);
+  }
+
+  /** Redis holds as many sessions as its memory does; running out is a Redis failure (OOM → 503). */
+  async room(): Promise<StoreRoom> {
+    return { available: true };
+  }
+
+  async create(session: SessionRecord): Promise<StoreRoom> {
+    const created = await this.run((redis) => redis.sessionCreate(...this.keys(session.id), millis(session.purgeAt), ...toHashArguments(session)));
+    // Ids are random UUIDs: a second session under one id is a defect, not a full store.
+    if (created !== 1) throw new Error('A session with this id is already stored');
+    return { available: true };
+  }
+
+  async get(id: string, now: Date): Promise<SessionRecord | null> {
+    const pairs = await this.run((redis) => redis.sessionRead(...this.keys(id), millis(now)));
+    return pairs ? fromHash(id, pairsToHash(pairs), now) : null;
+  }
+
+  async claimForUpload(id: string, containerSha256: string, now: Date, lease: UploadLease): Promise<UploadClaim> {
+    const [outcome, pairs] = await this.run((redis) => redis.sessionClaim(...this.keys(id), millis(now), containerSha256, lease.claimId, millis(lease.until)));
+    switch (outcome) {
+      case 'claimed':
+        return { outcome, lease: { claimId: lease.claimId, until: new Date(lease.until) } };
+      case 'replay':
+        return { outcome, session: fromHash(id, pairsToHash(pairs ?? []), now) };
+      default:
+        return { outcome: outcome as 'not-found' | 'expired' | 'in-progress' | 'already-used' };
+    }
+  }
+
+  async release(id: string, claimId: string): Promise<void> {
+    await this.run((redis) => redis.sessionRelease(...this.keys(id), claimId));
+  }
+
+  async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<boolean> {
+    const heldUntil = bestShot ? millis(new Date(result.completedAt.getTime() + this.sessions.bestShotTtlSeconds * 1000)) : '';
+    const sealed = bestShot ? this.cipher.encrypt(id, bestShot) : '';
+    const done = await this.run((redis) => redis.sessionComplete(...this.keys(id), claimId, encodeResult(result), heldUntil, sealed));
+    return done === 1;
+  }
+
+  async fail(id: string, claimId: string, failure: SessionFailure): Promise<boolean> {
+    return (await this.run((redis) => redis.sessionFail(...this.keys(id), claimId, encodeFailure(failure)))) === 1;
+  }
+
+  async recordBiometry(id: string, result: SessionResult, now: Date): Promise<boolean> {
+    return (await this.run((redis) => redis.sessionRecordBiometry(...this.keys(id), millis(now), encodeResult(result)))) === 1;
+  }
+
+  /** A sealed value that does not decrypt (copied from another session, another key) is a BestShotRefusedError, not a 503. */
+  async getBestShot(id: string, now: Date): Promise<BestShotLookup> {
+    const [state, sealed] = await this.run((redis) => redis.sessionBestShotBuffer(...this.keys(id), millis(now)));
+    const name = state.toString() as BestShotLookup['state'];
+    if (name !== 'held') return { state: name };
+    return { state: 'held', bytes: this.cipher.decrypt(id, sealed ?? Buffer.alloc(0)) };
+  }
+
+  async isHealthy(): Promise<boolean> {
+    return this.connection.ping(PING_TIMEOUT_MS);
+  }
+
+  /** One hash tag per session: its keys live in one Cluster slot, so that one script can change both. */
+  private keys(id: string): [session: string, bestShot: string] {
+    const tagged = `${this.config.keyPrefix}{${id}}`;
+    return [`${tagged}:session`, `${tagged}:best-shot`];
+  }
+
+  private async run<T>(command: (redis: SessionScripts) => Promise<T>): Promise<T> {
+    try {
+      return await command(this.connection.client as RedisClient & SessionScripts);
+    } catch {
+      throw storeUnavailable();
+    }
+  }
+}

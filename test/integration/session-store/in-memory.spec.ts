@@ -1,0 +1,177 @@
+import { Clock } from '../../../src/session/clock';
+import { InMemorySessionStore, MAX_SESSIONS } from '../../../src/session/in-memory-session.store';
+import type { SessionRecord } from '../../../src/session/session.types';
+import { BEST_SHOT, BEST_SHOT_TTL_SECONDS, LEASE_MS, PURGE_MS, SHA_A, failure, lease, result, sessionAt } from './contract/fixtures';
+import { aYearAhead, CONTRACT_SESSIONS_CONFIG, describeSessionStoreContract } from './session-store.contract';
+
+describe('InMemorySessionStore', () => {
+  describeSessionStoreContract({
+    newStore: async () => new InMemorySessionStore(CONTRACT_SESSIONS_CONFIG),
+    disposeStore: (store) => (store as InMemorySessionStore).onApplicationShutdown(),
+    t0: aYearAhead,
+  });
+});
+
+class ManualClock extends Clock {
+  constructor(public current: Date) {
+    super();
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+}
+
+const MAX = 4;
+const T0 = aYearAhead();
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+describe('InMemorySessionStore capacity', () => {
+  let clock: ManualClock;
+  let store: InMemorySessionStore;
+
+  beforeEach(() => {
+    clock = new ManualClock(at(0));
+    store = new InMemorySessionStore(CONTRACT_SESSIONS_CONFIG, clock, { maxSessions: MAX });
+  });
+
+  afterEach(() => store.onApplicationShutdown());
+
+  async function fill(count: number, overrides: Partial<SessionRecord> = {}): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const record = sessionAt(at(i), { purgeAt: at(i + PURGE_MS), ...overrides });
+      await expect(store.create(record)).resolves.toEqual({ available: true });
+      ids.push(record.id);
+    }
+    return ids;
+  }
+
+  async function claim(id: string) {
+    const held = lease(at(LEASE_MS));
+    await expect(store.claimForUpload(id, SHA_A, at(100), held)).resolves.toMatchObject({ outcome: 'claimed' });
+    return held;
+  }
+  const complete = async (id: string) => expect(store.complete(id, (await claim(id)).claimId, result(at(200)), BEST_SHOT)).resolves.toBe(true);
+  const fail = async (id: string) => expect(store.fail(id, (await claim(id)).claimId, failure(at(200)))).resolves.toBe(true);
+  const stored = async (id: string) => (await store.get(id, at(300)))?.status ?? 'gone';
+
+  it('takes every new session when full of open ones, each in the place of the oldest: a flood cannot lock it', async () => {
+    const flood = await fill(3 * MAX);
+
+    expect(await Promise.all(flood.map(stored))).toEqual([...Array(2 * MAX).fill('gone'), ...Array(MAX).fill('open')]);
+    await expect(store.room()).resolves.toEqual({ available: true });
+  });
+
+  it('keeps sessions with an upload or a result and evicts the oldest open one instead when full', async () => {
+    const ids = await fill(MAX);
+    await claim(ids[0]);
+    await complete(ids[1]);
+
+    const [newcomer] = await fill(1);
+
+    expect(await Promise.all([...ids, newcomer].map(stored))).toEqual(['processing', 'completed', 'gone', 'open', 'open']);
+  });
+
+  it('evicts an open session before an older failed one', async () => {
+    const ids = await fill(MAX);
+    await fail(ids[0]);
+
+    const [newcomer] = await fill(1);
+
+    expect(await Promise.all([...ids, newcomer].map(stored))).toEqual(['failed', 'gone', 'open', 'open', 'open']);
+  });
+
+  it('evicts the oldest failed session when no open one is left, after which a retry of its bytes gets not-found', async () => {
+    const ids = await fill(MAX);
+    await fail(ids[1]);
+    await fail(ids[0]);
+    await complete(ids[2]);
+    await complete(ids[3]);
+
+    const [newcomer] = await fill(1);
+
+    expect(await Promise.all([...ids, newcomer].map(stored))).toEqual(['failed', 'gone', 'completed', 'completed', 'open']);
+    await expect(store.claimForUpload(ids[1], SHA_A, at(300), lease(at(LEASE_MS)))).resolves.toEqual({ outcome: 'not-found' });
+  });
+
+  it('refuses rather than drop results when only processing and completed sessions are left, with the time until the oldest is purged', async () => {
+    const ids = await fill(MAX);
+    await claim(ids[0]);
+    for (const id of ids.slice(1)) await complete(id);
+    clock.current = at(PURGE_MS - 90_500);
+    const refusal = { available: false, retryAfterSeconds: 91 };
+
+    await expect(store.room()).resolves.toEqual(refusal);
+    const newcomer = sessionAt(at(0));
+    await expect(store.create(newcomer)).resolves.toEqual(refusal);
+
+    await expect(store.get(newcomer.id, at(300))).resolves.toBeNull();
+    expect(await Promise.all(ids.map(stored))).toEqual(['processing', 'completed', 'completed', 'completed']);
+  });
+
+  it('answers a wait of at least 1 s when the oldest kept session is purged within the second', async () => {
+    const ids = await fill(MAX);
+    for (const id of ids) await complete(id);
+    clock.current = at(PURGE_MS - 1);
+
+    await expect(store.room()).resolves.toEqual({ available: false, retryAfterSeconds: 1 });
+  });
+
+  it('takes new sessions again once the oldest kept session is due for purge by its clock', async () => {
+    const ids = await fill(MAX);
+    for (const id of ids) await complete(id);
+    clock.current = at(PURGE_MS);
+
+    await expect(store.room()).resolves.toEqual({ available: true });
+    const [newcomer] = await fill(1);
+
+    await expect(store.get(ids[0], at(300))).resolves.toBeNull();
+    expect(await Promise.all([ids[1], newcomer].map(stored))).toEqual(['completed', 'open']);
+  });
+
+  it('holds MAX_SESSIONS (100,000) sessions by default, and the next one takes the place of the oldest open one', async () => {
+    const full = new InMemorySessionStore(CONTRACT_SESSIONS_CONFIG, clock);
+    const base = sessionAt(at(0));
+    const ids = Array.from({ length: MAX_SESSIONS + 1 }, (_, i) => `s-${i}`);
+    for (const id of ids) await full.create({ ...base, id });
+    full.onApplicationShutdown();
+
+    await expect(full.get(ids[0], at(1))).resolves.toBeNull();
+    await expect(full.get(ids[1], at(1))).resolves.toMatchObject({ id: ids[1] });
+    await expect(full.get(ids[MAX_SESSIONS], at(1))).resolves.toMatchObject({ id: ids[MAX_SESSIONS] });
+  });
+});
+
+describe('InMemorySessionStore sweeper', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  it('drops purged sessions and expired best shots on its own, so that no earlier clock brings them back', async () => {
+    const clock = new ManualClock(at(0));
+    const store = new InMemorySessionStore(CONTRACT_SESSIONS_CONFIG, clock);
+    const purged = sessionAt(at(0), { purgeAt: at(BEST_SHOT_TTL_SECONDS * 1000) });
+    const kept = sessionAt(at(0));
+    await store.create(purged);
+    await store.create(kept);
+    const held = lease(at(LEASE_MS));
+    await store.claimForUpload(kept.id, SHA_A, at(1), held);
+    await store.complete(kept.id, held.claimId, result(at(0)), BEST_SHOT);
+
+    clock.current = at(BEST_SHOT_TTL_SECONDS * 1000);
+    jest.advanceTimersByTime(5_000);
+    store.onApplicationShutdown();
+
+    await expect(store.get(purged.id, at(1))).resolves.toBeNull();
+    await expect(store.getBestShot(kept.id, at(1))).resolves.toEqual({ state: 'expired' });
+    await expect(store.get(kept.id, at(1))).resolves.toMatchObject({ status: 'completed' });
+  });
+
+  it('stops sweeping at application shutdown', () => {
+    const store = new InMemorySessionStore(CONTRACT_SESSIONS_CONFIG, new ManualClock(at(0)));
+    const timers = jest.getTimerCount();
+
+    store.onApplicationShutdown();
+
+    expect(jest.getTimerCount()).toBe(timers - 1);
+  });
+});
