@@ -3,25 +3,29 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
-import { httpConfig, InvalidConfigurationError, validateEnvironment } from './config';
+import { type Configuration, InvalidConfigurationError, loadConfiguration } from './config';
 
-async function bootstrap(): Promise<void> {
+function configurationOrExit(): Configuration {
   try {
-    validateEnvironment(process.env);
+    return loadConfiguration(process.env);
   } catch (error) {
     if (!(error instanceof InvalidConfigurationError)) throw error;
     // One line per bad variable, before anything starts (contract §5).
     process.stderr.write(`${error.lines.map((line) => `invalid configuration: ${line}`).join('\n')}\n`);
     process.exit(1);
   }
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), createFastifyAdapter(), {
+}
+
+async function bootstrap(): Promise<void> {
+  const configuration = configurationOrExit();
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(configuration), createFastifyAdapter(configuration.http), {
     bufferLogs: true,
     abortOnError: false,
-    // Body parsing is ours (app.setup.ts): an octet-stream container, a tolerant JSON parser.
+    // Body parsing is ours (app.setup.ts): the container is read by its route, a tolerant JSON parser.
     bodyParser: false,
   });
   await configureApp(app);
-  await app.listen({ port: app.get(httpConfig.KEY).port, host: '0.0.0.0' });
+  await app.listen({ port: configuration.http.port, host: '0.0.0.0' });
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,31 +1,25 @@
-import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { Admit } from '../admission/route-policy';
+import { BodyLimits } from '../admission/body-limits';
 import { RequestId } from '../common/request-context';
-import { Policy } from '../common/route-policy';
 import { SessionIdPipe } from '../common/validation';
-import { limitsConfig, type LimitsConfig } from '../config';
 import type { SessionView } from '../session/session.view';
 import { BiometryService } from './biometry.service';
-import { DeclaredSizeGuard } from './declared-size.guard';
 import { readReferenceForm } from './reference-form';
 
 @Controller('v1/sessions/:sessionId/biometry')
 export class BiometryController {
   constructor(
     private readonly biometry: BiometryService,
-    @Inject(limitsConfig.KEY) private readonly limits: LimitsConfig,
+    private readonly limits: BodyLimits,
   ) {}
 
+  /** Multipart is streamed: the service reads the form only once it knows an Oz call could start. */
   @Post()
   @HttpCode(201)
-  @Policy({ internal: true, bodyTypes: ['multipart/form-data'], analysis: true })
-  @UseGuards(DeclaredSizeGuard)
-  async match(
-    @Param('sessionId', SessionIdPipe) sessionId: string,
-    @Req() request: FastifyRequest,
-    @RequestId() requestId: string,
-  ): Promise<SessionView> {
-    const form = await readReferenceForm(request, this.limits.maxImageBytes);
-    return this.biometry.match(sessionId, form, requestId);
+  @Admit.internal({ body: { types: ['multipart/form-data'], limit: 'reference-form' } })
+  match(@Param('sessionId', SessionIdPipe) sessionId: string, @Req() request: FastifyRequest, @RequestId() requestId: string): Promise<SessionView> {
+    return this.biometry.match(sessionId, () => readReferenceForm(request, this.limits.maxImageBytes), requestId);
   }
 }

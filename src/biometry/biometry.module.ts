@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { DecisionModule } from '../decision/decision.module';
-import { LivenessModule } from '../liveness/liveness.module';
+import { OzApiModule } from '../oz-api/oz-api.module';
 import { SessionModule } from '../session/session.module';
 import { BiometryController } from './biometry.controller';
 import { BiometryService } from './biometry.service';
 
 @Module({
-  imports: [SessionModule, DecisionModule, LivenessModule],
+  imports: [SessionModule, OzApiModule, DecisionModule],
   controllers: [BiometryController],
   providers: [BiometryService],
 })

@@ -1,5 +1,6 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import { payloadTooLarge } from '../admission/body-limits';
 import { AppError } from '../common/app-error';
 
 export type ReferenceType = 'document' | 'selfie';
@@ -62,7 +63,7 @@ async function readParts(request: FastifyRequest, maxImageBytes: number): Promis
 function readWithinLimit(file: MultipartFile['file']): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const tooLarge = () => reject(new AppError('PAYLOAD_TOO_LARGE', 'The reference image is over MAX_IMAGE_BYTES.'));
+    const tooLarge = () => reject(payloadTooLarge('reference-image'));
     // Busboy may have hit the limit (and emitted 'limit') while the part waited in its buffer.
     if (file.truncated) return tooLarge();
     file.on('data', (chunk: Buffer) => (file.truncated ? tooLarge() : chunks.push(chunk)));

@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { ServerResponse } from 'node:http';
 import { ServiceUnavailableException } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
-import { SessionStore } from '../session/session.store';
+import { SessionLifecycle } from '../session/session-lifecycle';
 import { HealthController } from './health.controller';
 import { ShutdownState } from './shutdown-state';
 
@@ -18,7 +17,7 @@ describe('HealthController', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
-      providers: [ShutdownState, { provide: SessionStore, useValue: { isHealthy: () => storeHealthy() } }],
+      providers: [ShutdownState, { provide: SessionLifecycle, useValue: { storeAnswers: () => storeHealthy().catch(() => false) } }],
     }).compile();
     controller = moduleRef.get(HealthController);
     shutdown = moduleRef.get(ShutdownState);
@@ -84,7 +83,11 @@ describe('ShutdownState', () => {
   }
 
   function fakeResponse(headersSent = false) {
-    const response = new EventEmitter() as EventEmitter & { headersSent: boolean; headers: Record<string, string>; setHeader(name: string, value: string): void };
+    const response = new EventEmitter() as EventEmitter & {
+      headersSent: boolean;
+      headers: Record<string, string>;
+      setHeader(name: string, value: string): void;
+    };
     response.headersSent = headersSent;
     response.headers = {};
     response.setHeader = (name, value) => void (response.headers[name] = value);
@@ -106,7 +109,7 @@ describe('ShutdownState', () => {
     const inFlight = fakeResponse();
     const streaming = fakeResponse(true);
     const finished = fakeResponse();
-    for (const response of [inFlight, streaming, finished]) server.emit('request', {}, response as unknown as ServerResponse);
+    for (const response of [inFlight, streaming, finished]) server.emit('request', {}, response);
     finished.emit('close');
 
     state.beforeApplicationShutdown();
@@ -123,7 +126,7 @@ describe('ShutdownState', () => {
     state.beforeApplicationShutdown();
     const late = fakeResponse();
 
-    server.emit('request', {}, late as unknown as ServerResponse);
+    server.emit('request', {}, late);
 
     expect(late.headers).toEqual({ connection: 'close' });
   });

@@ -2,13 +2,15 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import type { HttpConfig } from '../config';
+import type { ContainerBytes } from '../oz-api/oz-api.gateway';
+
+const containerOf = (bytes: Buffer): ContainerBytes => ({ chunks: [bytes], length: bytes.length });
 import { ContainerDiagnostics, MAX_KEPT_CONTAINERS } from './container-diagnostics';
 
 const NOTE = { requestId: 'req-14', sessionId: '0b8e3c1e-6c55-4f59-9a43-1d2f4f1c8a10', ozErrorCode: 14 };
 
 function diagnosticsIn(diagnosticsDir: string | null): ContainerDiagnostics {
-  return new ContainerDiagnostics({ diagnosticsDir } as HttpConfig);
+  return new ContainerDiagnostics({ dir: diagnosticsDir });
 }
 
 async function filesIn(dir: string, extension: string): Promise<string[]> {
@@ -34,7 +36,7 @@ describe('ContainerDiagnostics', () => {
     const container = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x0a, 0x0d, 0x00]);
     const before = Date.now();
 
-    await diagnosticsIn(dir).keep(container, NOTE);
+    await diagnosticsIn(dir).keep(containerOf(container), NOTE);
 
     const bins = await filesIn(dir, '.bin');
     const notes = await filesIn(dir, '.json');
@@ -50,7 +52,7 @@ describe('ContainerDiagnostics', () => {
   });
 
   it('keeps the files readable by the service user only', async () => {
-    await diagnosticsIn(root).keep(Buffer.from('c'), NOTE);
+    await diagnosticsIn(root).keep(containerOf(Buffer.from('c')), NOTE);
 
     for (const name of await readdir(root)) {
       expect((await stat(join(root, name))).mode & 0o077).toBe(0);
@@ -60,7 +62,7 @@ describe('ContainerDiagnostics', () => {
   it(`keeps at most ${MAX_KEPT_CONTAINERS} containers, each with its note`, async () => {
     const diagnostics = diagnosticsIn(root);
 
-    await Promise.all(Array.from({ length: MAX_KEPT_CONTAINERS + 5 }, (_, i) => diagnostics.keep(Buffer.from(`container-${i}`), NOTE)));
+    await Promise.all(Array.from({ length: MAX_KEPT_CONTAINERS + 5 }, (_, i) => diagnostics.keep(containerOf(Buffer.from(`container-${i}`)), NOTE)));
 
     const bins = await filesIn(root, '.bin');
     const notes = await filesIn(root, '.json');
@@ -77,7 +79,7 @@ describe('ContainerDiagnostics', () => {
     const writes: Promise<void>[] = [];
     for (let i = 0; i < total; i += 1) {
       jest.setSystemTime(Date.now() + 1);
-      writes.push(diagnostics.keep(Buffer.from(`container-${i}`), { ...NOTE, requestId: `req-${i}` }));
+      writes.push(diagnostics.keep(containerOf(Buffer.from(`container-${i}`)), { ...NOTE, requestId: `req-${i}` }));
     }
     await Promise.all(writes);
 
@@ -92,7 +94,7 @@ describe('ContainerDiagnostics', () => {
   it('does nothing without DIAGNOSTICS_DIR', async () => {
     const before = await readdir(root);
 
-    await expect(diagnosticsIn(null).keep(Buffer.from('c'), NOTE)).resolves.toBeUndefined();
+    await expect(diagnosticsIn(null).keep(containerOf(Buffer.from('c')), NOTE)).resolves.toBeUndefined();
 
     expect(await readdir(root)).toEqual(before);
   });
@@ -102,10 +104,10 @@ describe('ContainerDiagnostics', () => {
     await writeFile(dir, 'a file where the directory should be');
     const diagnostics = diagnosticsIn(dir);
 
-    await expect(diagnostics.keep(Buffer.from('lost'), NOTE)).resolves.toBeUndefined();
+    await expect(diagnostics.keep(containerOf(Buffer.from('lost')), NOTE)).resolves.toBeUndefined();
 
     await rm(dir);
-    await diagnostics.keep(Buffer.from('kept'), NOTE);
+    await diagnostics.keep(containerOf(Buffer.from('kept')), NOTE);
     const bins = await filesIn(dir, '.bin');
     expect(bins).toHaveLength(1);
     expect((await readFile(join(dir, bins[0]))).toString()).toBe('kept');

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { httpConfig, type HttpConfig } from '../config';
+import { diagnosticsConfig, type DiagnosticsConfig } from '../config';
+import type { ContainerBytes } from '../oz-api/oz-api.gateway';
 
 /** Oz support needs the container instance to explain a code 14; this many are kept at most. */
 export const MAX_KEPT_CONTAINERS = 100;
@@ -27,11 +28,11 @@ export class ContainerDiagnostics {
   /** Orders containers kept within the same millisecond, so "oldest first" stays true. */
   private sequence = 0;
 
-  constructor(@Inject(httpConfig.KEY) config: HttpConfig) {
-    this.dir = config.diagnosticsDir;
+  constructor(@Inject(diagnosticsConfig.KEY) config: DiagnosticsConfig) {
+    this.dir = config.dir;
   }
 
-  keep(container: Buffer, note: DiagnosticsNote): Promise<void> {
+  keep(container: ContainerBytes, note: DiagnosticsNote): Promise<void> {
     const dir = this.dir;
     if (dir === null) return Promise.resolve();
     const time = new Date();
@@ -46,15 +47,18 @@ export class ContainerDiagnostics {
     return this.queue;
   }
 
-  private async write(dir: string, stem: string, container: Buffer, note: object): Promise<void> {
+  private async write(dir: string, stem: string, container: ContainerBytes, note: object): Promise<void> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(join(dir, `${stem}.bin`), container, { mode: 0o600 });
+    await writeFile(join(dir, `${stem}.bin`), container.chunks, { mode: 0o600 });
     await writeFile(join(dir, `${stem}.json`), `${JSON.stringify(note)}\n`, { mode: 0o600 });
     await this.prune(dir);
   }
 
   private async prune(dir: string): Promise<void> {
-    const stems = (await readdir(dir)).filter((name) => name.endsWith('.bin')).map((name) => name.slice(0, -4)).sort();
+    const stems = (await readdir(dir))
+      .filter((name) => name.endsWith('.bin'))
+      .map((name) => name.slice(0, -4))
+      .sort();
     const excess = stems.slice(0, Math.max(0, stems.length - MAX_KEPT_CONTAINERS));
     for (const stem of excess) {
       await unlink(join(dir, `${stem}.bin`)).catch(() => undefined);

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
-import { readContainerBody } from './container-body';
+import { BodyLimits } from '../admission/body-limits';
+import type { LimitsConfig } from '../config';
+import { ContainerReceiver } from './container-receiver';
+import { UploadBudget } from './upload-budget';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -8,57 +11,105 @@ function streamOf(...chunks: Buffer[]): Readable {
   return Readable.from(chunks, { objectMode: false });
 }
 
-describe('readContainerBody', () => {
+function receiverWith(maxContainerBytes: number, maxInflightUploadBytes = 1_000_000) {
+  const limits: LimitsConfig = { maxContainerBytes, maxImageBytes: 1_000, maxInflightUploadBytes };
+  const budget = new UploadBudget(limits);
+  return { receiver: new ContainerReceiver(budget, new BodyLimits(limits)), budget };
+}
+
+describe('ContainerReceiver', () => {
   const body = randomBytes(10_000);
   const chunks = [body.subarray(0, 3_000), body.subarray(3_000, 3_001), body.subarray(3_001)];
 
-  it('returns the exact bytes and their SHA-256 when the length is declared', async () => {
-    const read = await readContainerBody(streamOf(...chunks), String(body.length), 20_000);
+  it('returns the exact bytes, in the chunks they came in, and their SHA-256 when the length is declared', async () => {
+    const { receiver } = receiverWith(20_000);
+    const read = await receiver.receive(streamOf(...chunks), body.length);
 
-    expect(read.bytes.equals(body)).toBe(true);
+    expect(Buffer.concat(read.chunks).equals(body)).toBe(true);
+    expect(read.chunks).toHaveLength(3);
+    expect(read.length).toBe(body.length);
     expect(read.sha256).toBe(sha256(body));
   });
 
   it('returns the exact bytes and their SHA-256 for a chunked body without a length', async () => {
-    const read = await readContainerBody(streamOf(...chunks), undefined, 20_000);
+    const { receiver } = receiverWith(20_000);
+    const read = await receiver.receive(streamOf(...chunks), null);
 
-    expect(read.bytes.equals(body)).toBe(true);
+    expect(Buffer.concat(read.chunks).equals(body)).toBe(true);
     expect(read.sha256).toBe(sha256(body));
   });
 
-  it('refuses a declared length over the limit with 413 before reading anything', async () => {
-    const payload = new PassThrough();
-    const read = jest.spyOn(payload, 'on');
-
-    await expect(readContainerBody(payload, '20001', 20_000)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
-    expect(read).not.toHaveBeenCalled();
-  });
-
   it('refuses a chunked body with 413 as soon as it passes the limit, before it ends', async () => {
+    const { receiver } = receiverWith(5_000);
     const payload = new PassThrough();
-    const result = readContainerBody(payload, undefined, 5_000);
+    const result = receiver.receive(payload, null);
     payload.write(body.subarray(0, 4_000));
     payload.write(body.subarray(4_000, 6_000));
 
-    await expect(result).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    await expect(result).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
     expect(payload.writableEnded).toBe(false);
   });
 
   it('refuses a body shorter than its declared length with 400', async () => {
-    await expect(readContainerBody(streamOf(body.subarray(0, 100)), '200', 20_000)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const { receiver } = receiverWith(20_000);
+    await expect(receiver.receive(streamOf(body.subarray(0, 100)), 200)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
-  it('gives an empty buffer for an empty body', async () => {
-    const read = await readContainerBody(streamOf(), '0', 20_000);
+  it('refuses a body longer than its declared length with 400', async () => {
+    const { receiver } = receiverWith(20_000);
+    await expect(receiver.receive(streamOf(body.subarray(0, 300)), 200)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
 
-    expect(read.bytes.length).toBe(0);
+  it('gives no bytes for an empty body', async () => {
+    const { receiver } = receiverWith(20_000);
+    const read = await receiver.receive(streamOf(), 0);
+
+    expect(read.length).toBe(0);
+    expect(read.chunks).toEqual([]);
   });
 
   it('rejects with 400, not a defect, when the stream fails because the client went away', async () => {
+    const { receiver } = receiverWith(20_000);
     const payload = new PassThrough();
-    const result = readContainerBody(payload, '100', 20_000);
+    const result = receiver.receive(payload, 100);
     payload.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
 
     await expect(result).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+  });
+
+  it('refuses at once with 503 SERVICE_BUSY, reading nothing, a declared length the budget cannot take', async () => {
+    const { receiver, budget } = receiverWith(20_000, 15_000);
+    const held = await receiver.receive(streamOf(body), body.length);
+    const payload = new PassThrough();
+    const read = jest.spyOn(payload, 'on');
+
+    await expect(receiver.receive(payload, 6_000)).rejects.toMatchObject({
+      code: 'SERVICE_BUSY',
+      status: 503,
+      retryable: true,
+      headers: { connection: 'close' },
+    });
+    expect(read).not.toHaveBeenCalled();
+    expect(budget.bytesInUse).toBe(10_000);
+    held.release();
+    expect(budget.bytesInUse).toBe(0);
+  });
+
+  it('counts a chunked body against the budget as it arrives, and refuses it the moment it would pass', async () => {
+    const { receiver, budget } = receiverWith(20_000, 5_000);
+    const payload = new PassThrough();
+    const result = receiver.receive(payload, null);
+    payload.write(body.subarray(0, 3_000));
+    payload.write(body.subarray(3_000, 6_000));
+
+    await expect(result).rejects.toMatchObject({ code: 'SERVICE_BUSY' });
+    expect(budget.bytesInUse).toBe(0);
+  });
+
+  it('gives every byte back to the budget when a read fails', async () => {
+    const { receiver, budget } = receiverWith(20_000);
+    await expect(receiver.receive(streamOf(body.subarray(0, 100)), 200)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+
+    expect(budget.bytesInUse).toBe(0);
   });
 });

@@ -1,30 +1,32 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerTokenOf } from '../admission/bearer-token';
+import { Admit, declaredLengthOf } from '../admission/route-policy';
 import { RequestId } from '../common/request-context';
-import { Policy } from '../common/route-policy';
 import { SessionIdPipe } from '../common/validation';
-import type { LivenessAnswer } from '../session/session.view';
-import { type ContainerBody, containerBodyOf } from './container-body';
+import type { LivenessAnswer } from './liveness-answer';
 import { LivenessService } from './liveness.service';
-
-const EMPTY_CONTAINER = containerBodyOf(Buffer.alloc(0));
 
 @Controller('v1/sessions/:sessionId/liveness')
 export class LivenessController {
   constructor(private readonly liveness: LivenessService) {}
 
-  /** The body comes from the octet-stream parser of `app.setup.ts` (read, hashed, capped at MAX_CONTAINER_BYTES). */
+  /**
+   * The body is left unread by the octet-stream parser (app.setup.ts): the service looks the
+   * session up first and reads the container only for a session that exists and is this caller's.
+   */
   @Post()
   @HttpCode(201)
-  @Policy({ bodyTypes: ['application/octet-stream'], analysis: true })
+  @Admit.public({ sessionToken: true, body: { types: ['application/octet-stream'], limit: 'container' } })
   async upload(
     @Param('sessionId', SessionIdPipe) sessionId: string,
-    @Body() body: ContainerBody | undefined,
+    @Req() request: FastifyRequest,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LivenessAnswer> {
-    const container = body ?? EMPTY_CONTAINER;
-    const { replayed, answer } = await this.liveness.upload({ sessionId, container, requestId });
+    const token = bearerTokenOf(request.headers) ?? '';
+    const upload = { sessionId, token, body: request.raw, declaredLength: declaredLengthOf(request.headers), requestId };
+    const { replayed, answer } = await this.liveness.upload(upload);
     if (replayed) void reply.status(200);
     return answer;
   }

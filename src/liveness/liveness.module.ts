@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
 import { DecisionModule } from '../decision/decision.module';
+import { OzApiModule } from '../oz-api/oz-api.module';
 import { SessionModule } from '../session/session.module';
-import { BestShotController } from './best-shot.controller';
-import { BestShotService } from './best-shot.service';
 import { ContainerDiagnostics } from './container-diagnostics';
+import { ContainerReceiver } from './container-receiver';
 import { LivenessController } from './liveness.controller';
 import { LivenessService } from './liveness.service';
+import { UploadBudget } from './upload-budget';
 
 @Module({
-  imports: [SessionModule, DecisionModule],
-  controllers: [LivenessController, BestShotController],
-  providers: [LivenessService, BestShotService, ContainerDiagnostics],
-  exports: [BestShotService],
+  imports: [SessionModule, OzApiModule, DecisionModule],
+  controllers: [LivenessController],
+  providers: [LivenessService, ContainerReceiver, ContainerDiagnostics, UploadBudget],
+  exports: [UploadBudget],
 })
 export class LivenessModule {}

@@ -1,18 +1,18 @@
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
+import { ozProblem, saturatedProblem } from '../common/oz-problems';
 import { DecisionService } from '../decision/decision.service';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
-import { isContainerRejection, livenessProblem } from '../oz-api/oz-problem.map';
-import { Clock } from '../session/clock';
+import { SessionLifecycle, sessionExpired, sessionInProgress } from '../session/session-lifecycle';
 import { sessionNotFound } from '../session/session.errors';
-import { SessionStore } from '../session/session.store';
-import type { SessionRecord, SessionResult } from '../session/session.types';
-import { type LivenessAnswer, toLivenessAnswer } from '../session/session.view';
-import type { ContainerBody } from './container-body';
+import type { SessionRecord, UploadClaim, UploadLease } from '../session/session.types';
+import { ContainerReceiver, type ReceivedContainer } from './container-receiver';
 import { ContainerDiagnostics } from './container-diagnostics';
+import { type LivenessAnswer, toLivenessAnswer } from './liveness-answer';
 
 export interface LivenessOutcome {
   /** True when this answers a client retry of the same container from the stored result. */
@@ -20,98 +20,121 @@ export interface LivenessOutcome {
   answer: LivenessAnswer;
 }
 
-interface Upload {
+export interface Upload {
   sessionId: string;
-  container: ContainerBody;
+  /** The bearer token of the request: proof that the caller started this session. */
+  token: string;
+  body: Readable;
+  declaredLength: number | null;
   requestId: string;
 }
 
+/**
+ * A liveness upload, in contract §3 order: an empty declared body, then the session (404, 401,
+ * 410, 409) before any byte is read; an Oz slot and room in the upload budget (503) before the
+ * body is received; the atomic claim; Oz; the result recorded, then the answer.
+ */
 @Injectable()
 export class LivenessService {
   private readonly logger = new Logger(LivenessService.name);
 
   constructor(
     private readonly gateway: OzApiGateway,
-    private readonly store: SessionStore,
-    private readonly clock: Clock,
+    private readonly lifecycle: SessionLifecycle,
     private readonly decisions: DecisionService,
+    private readonly receiver: ContainerReceiver,
     private readonly diagnostics: ContainerDiagnostics,
   ) {}
 
   async upload(upload: Upload): Promise<LivenessOutcome> {
-    const { bytes, sha256 } = upload.container;
-    if (bytes.length === 0) throw new AppError('CONTAINER_MISSING', 'The request carries no container.');
-    const claim = await this.store.claimForUpload(upload.sessionId, sha256, this.clock.now());
+    if (upload.declaredLength === 0) throw containerMissing();
+    const session = await this.lifecycle.admitUpload(upload.sessionId, upload.token);
+    // A replay needs no Oz slot; a first upload is refused before its body is read when none is free.
+    if (session.status === 'open' && !this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
+    const container = await this.receiver.receive(upload.body, upload.declaredLength);
+    try {
+      if (container.length === 0) throw containerMissing();
+      const claim = await this.lifecycle.claimUpload(session.id, container.sha256);
+      return await this.settle(claim, container, upload);
+    } finally {
+      container.release();
+    }
+  }
+
+  private async settle(claim: UploadClaim, container: ReceivedContainer, upload: Upload): Promise<LivenessOutcome> {
     switch (claim.outcome) {
       case 'not-found':
         throw sessionNotFound();
       case 'expired':
-        throw new AppError('SESSION_EXPIRED', 'The session expired before a container arrived. Start a new session.');
+        throw sessionExpired();
       case 'in-progress':
-        throw new AppError('SESSION_IN_PROGRESS', 'A container for this session is being analysed.');
+        throw sessionInProgress();
       case 'already-used':
         throw new AppError('SESSION_ALREADY_USED', 'This session already took another container. Start a new session.');
       case 'replay':
+        await this.lifecycle.replayed(claim.session);
         return { replayed: true, answer: replay(claim.session) };
-      case 'claimed':
-        return { replayed: false, answer: await this.analyse(upload) };
+      case 'claimed': {
+        const session = await this.lifecycle.find(upload.sessionId);
+        return { replayed: false, answer: await this.analyse(session, claim.lease, container, upload.requestId) };
+      }
     }
   }
 
-  private async analyse(upload: Upload): Promise<LivenessAnswer> {
-    const { sessionId, requestId } = upload;
+  private async analyse(session: SessionRecord, lease: UploadLease, container: ReceivedContainer, requestId: string): Promise<LivenessAnswer> {
     const started = performance.now();
+    const line = { analysis: 'liveness' as const, requestId, sessionId: session.id };
     try {
-      const { httpStatus, folder } = await this.gateway.analyzeContainer(upload.container.bytes, { requestId });
-      const verdict = this.decisions.forLiveness(folder);
-      const result: SessionResult = {
-        ...verdict,
+      const { httpStatus, folder } = await this.gateway.analyzeContainer(container, { requestId });
+      const assessment = this.decisions.forLiveness(folder);
+      const findings = { assessment, folderId: folder.folderId, eventSessionId: folder.eventSessionId, bestShot: folder.bestShot };
+      const stored = await this.lifecycle.completeLiveness(session, lease, findings);
+      logAnalysis(this.logger, {
+        ...line,
         folderId: folder.folderId,
         eventSessionId: folder.eventSessionId,
-        completedAt: this.clock.now(),
-        livenessAccepted: verdict.decision === 'accepted',
-      };
-      await this.store.complete(sessionId, result, folder.bestShot);
-      logAnalysis(this.logger, {
-        analysis: 'liveness',
-        requestId,
-        sessionId,
-        folderId: result.folderId,
-        eventSessionId: result.eventSessionId,
         ozStatus: httpStatus,
         ozErrorCode: null,
-        decision: result.decision,
+        decision: assessment.decision,
         durationMs: performance.now() - started,
       });
-      return toLivenessAnswer(sessionId, result);
+      return toLivenessAnswer(stored);
     } catch (error) {
-      return this.failed(upload, error, performance.now() - started);
+      if (error instanceof OzApiError) {
+        logAnalysis(this.logger, {
+          ...line,
+          folderId: null,
+          eventSessionId: null,
+          ozStatus: error.httpStatus,
+          ozErrorCode: error.ozErrorCode,
+          decision: null,
+          durationMs: performance.now() - started,
+        });
+      }
+      throw await this.failed(session, lease, container, error, requestId);
     }
   }
 
   /** Only an Oz container rejection fails the session for good; anything else leaves it open. */
-  private async failed(upload: Upload, error: unknown, durationMs: number): Promise<never> {
-    const { sessionId, requestId } = upload;
-    if (!(error instanceof OzApiError)) {
-      await this.store.release(sessionId);
-      throw error;
+  private async failed(session: SessionRecord, lease: UploadLease, container: ReceivedContainer, error: unknown, requestId: string): Promise<unknown> {
+    if (!(error instanceof OzApiError && error.isContainerRejection)) {
+      await this.lifecycle.releaseUpload(session.id, lease).catch(() => undefined);
+      return error;
     }
-    const { httpStatus: ozStatus, ozErrorCode } = error;
-    logAnalysis(this.logger, { analysis: 'liveness', requestId, sessionId, folderId: null, eventSessionId: null, ozStatus, ozErrorCode, decision: null, durationMs });
-    const problem = livenessProblem(error);
-    if (!isContainerRejection(error)) {
-      await this.store.release(sessionId);
-      throw problem;
-    }
-    await this.store.fail(sessionId, { code: problem.code, detail: problem.detail, ozErrorCode });
-    if (ozErrorCode === 14) await this.diagnostics.keep(upload.container.bytes, { requestId, sessionId, ozErrorCode });
-    throw problem;
+    const problem = ozProblem(error);
+    await this.lifecycle.failLiveness(session, lease, { code: problem.code, detail: problem.detail, ozErrorCode: error.ozErrorCode });
+    if (error.ozErrorCode === 14) await this.diagnostics.keep(container, { requestId, sessionId: session.id, ozErrorCode: 14 });
+    return problem;
   }
+}
+
+function containerMissing(): AppError {
+  return new AppError('CONTAINER_MISSING', 'The request carries no container.');
 }
 
 /** The first answer again: the stored result, or the stored error. */
 function replay(session: SessionRecord): LivenessAnswer {
-  if (session.result) return toLivenessAnswer(session.id, session.result);
+  if (session.result) return toLivenessAnswer(session);
   const failure = session.failure;
   if (!failure) throw new Error(`session ${session.id} is ${session.status} without a result or a failure`);
   throw new AppError(failure.code, failure.detail, { ozErrorCode: failure.ozErrorCode });

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Admit } from '../admission/route-policy';
 import { RequestId } from '../common/request-context';
-import { Policy } from '../common/route-policy';
 import { SessionIdPipe, validateBody } from '../common/validation';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { type CreatedSession, SessionService } from './session.service';
@@ -12,14 +12,14 @@ export class SessionController {
 
   @Post()
   @HttpCode(201)
-  @Policy({ bodyTypes: ['application/json'], emptyBodyWithAnyType: true })
+  @Admit.public({ addressLimit: true, body: { types: ['application/json'], limit: 'json', emptyWithAnyType: true } })
   create(@Body() body: unknown, @RequestId() requestId: string): Promise<CreatedSession> {
     const dto = validateBody(CreateSessionDto, body);
     return this.sessions.create(dto.subjectId ?? null, requestId);
   }
 
   @Get(':sessionId')
-  @Policy({ internal: true })
+  @Admit.internal()
   view(@Param('sessionId', SessionIdPipe) sessionId: string): Promise<SessionView> {
     return this.sessions.view(sessionId);
   }

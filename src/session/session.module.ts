@@ -1,15 +1,39 @@
 import { Module } from '@nestjs/common';
+import { redisConfig, type RedisConfig, sessionsConfig, type SessionsConfig } from '../config';
 import { OzApiModule } from '../oz-api/oz-api.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
+import { ReceiptsModule } from '../receipts/receipts.module';
+import { RedisConnection } from '../redis/redis.connection';
+import { BestShotController } from './best-shot.controller';
 import { Clock, SystemClock } from './clock';
 import { InMemorySessionStore } from './in-memory-session.store';
+import { RedisSessionStore } from './redis-session.store';
+import { SessionEvents } from './session-events';
+import { SessionLifecycle } from './session-lifecycle';
 import { SessionController } from './session.controller';
 import { SessionService } from './session.service';
 import { SessionStore } from './session.store';
 
+/**
+ * Owns the session lifecycle: the store and the clock are private to this module; features see
+ * `SessionLifecycle` (changes and reads) and `SessionEvents` (what changed).
+ */
 @Module({
-  imports: [OzApiModule],
-  controllers: [SessionController],
-  providers: [SessionService, { provide: SessionStore, useClass: InMemorySessionStore }, { provide: Clock, useClass: SystemClock }],
-  exports: [SessionStore, Clock, OzApiModule],
+  imports: [OzApiModule, ReceiptsModule, RateLimitsModule],
+  controllers: [SessionController, BestShotController],
+  providers: [
+    SessionService,
+    SessionLifecycle,
+    SessionEvents,
+    { provide: Clock, useClass: SystemClock },
+    {
+      provide: SessionStore,
+      inject: [RedisConnection, redisConfig.KEY, sessionsConfig.KEY, Clock],
+      // Redis when REDIS_URL is set (any number of replicas), else this process's memory (one replica).
+      useFactory: (connection: RedisConnection, redis: RedisConfig, sessions: SessionsConfig, clock: Clock): SessionStore =>
+        connection.enabled ? new RedisSessionStore(redis, sessions, connection) : new InMemorySessionStore(sessions, clock),
+    },
+  ],
+  exports: [SessionLifecycle, SessionEvents],
 })
 export class SessionModule {}

@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { ozConfig, type OzConfig, sessionConfig, type SessionConfig } from '../config';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
-import { OzApiError } from '../oz-api/oz-api.error';
-import { upstreamProblem } from '../oz-api/oz-problem.map';
-import { Clock } from './clock';
-import { SessionStore } from './session.store';
-import type { SessionRecord } from './session.types';
-import { sessionNotFound } from './session.errors';
+import { RateLimits } from '../rate-limits/rate-limits';
+import { SessionLifecycle } from './session-lifecycle';
 import { type SessionView, toSessionView } from './session.view';
 
 export interface CreatedSession {
@@ -17,49 +11,37 @@ export interface CreatedSession {
   expiresAt: string;
 }
 
-const STORE_FULL_RETRY_AFTER_SECONDS = 30;
-
+/** The session routes: start a session with a fresh Oz token, and show one to internal callers. */
 @Injectable()
 export class SessionService {
   constructor(
     private readonly gateway: OzApiGateway,
-    private readonly store: SessionStore,
-    private readonly clock: Clock,
-    @Inject(ozConfig.KEY) private readonly oz: OzConfig,
-    @Inject(sessionConfig.KEY) private readonly config: SessionConfig,
+    private readonly lifecycle: SessionLifecycle,
+    private readonly limits: RateLimits,
   ) {}
 
+  /**
+   * The cheap refusals come before the Oz token call: a full store (SERVICE_BUSY), then the
+   * subject's limit, the last check before Oz (contract §3). A token Oz never gave does not count.
+   */
   async create(subjectId: string | null, requestId: string): Promise<CreatedSession> {
-    const { token, expiresAt: tokenExpiry } = await this.gateway.issueSessionToken({ requestId }).catch(rethrowUpstream);
-    const now = this.clock.now();
-    const expiresAt = tokenExpiry ?? new Date(now.getTime() + this.oz.sessionTtlSeconds * 1000);
-    const session: SessionRecord = {
-      id: randomUUID(),
-      subjectId,
-      createdAt: now,
-      expiresAt,
-      purgeAt: new Date(now.getTime() + this.config.resultTtlSeconds * 1000),
-      status: 'open',
-      containerSha256: null,
-      result: null,
-      failure: null,
-      bestShot: { returned: false, heldUntil: null },
-    };
-    // The token is handed to the frontend and never kept: the service has no use for it later.
-    if (!(await this.store.create(session))) {
-      throw new AppError('SERVICE_BUSY', 'Too many sessions are open; retry shortly.', { retryAfterSeconds: STORE_FULL_RETRY_AFTER_SECONDS });
+    const room = await this.lifecycle.room();
+    if (!room.available) {
+      throw new AppError('SERVICE_BUSY', 'Too many sessions are held; retry later.', { retryAfterSeconds: room.retryAfterSeconds });
     }
-    return { sessionId: session.id, sessionToken: token, expiresAt: expiresAt.toISOString() };
+    if (subjectId !== null) await this.limits.admitSubject(subjectId);
+    try {
+      const { token, expiresAt } = await this.gateway.issueSessionToken({ requestId });
+      // The token is handed to the frontend and never kept: only its SHA-256, the upload's proof.
+      const session = await this.lifecycle.open(subjectId, token, expiresAt);
+      return { sessionId: session.id, sessionToken: token, expiresAt: session.expiresAt.toISOString() };
+    } catch (error) {
+      if (subjectId !== null) await this.limits.giveBackSubject(subjectId);
+      throw error;
+    }
   }
 
   async view(sessionId: string): Promise<SessionView> {
-    const now = this.clock.now();
-    const session = await this.store.get(sessionId, now);
-    if (!session) throw sessionNotFound();
-    return toSessionView(session, now);
+    return toSessionView(await this.lifecycle.find(sessionId), this.lifecycle.now());
   }
-}
-
-function rethrowUpstream(error: unknown): never {
-  throw error instanceof OzApiError ? upstreamProblem(error) : error;
 }

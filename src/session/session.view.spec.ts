@@ -1,5 +1,5 @@
 import type { SessionRecord, SessionResult } from './session.types';
-import { statusOf, toLivenessAnswer, toSessionView } from './session.view';
+import { statusOf, toSessionView } from './session.view';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -14,7 +14,9 @@ const RESULT: SessionResult = {
   eventSessionId: 'evt-1',
   completedAt: COMPLETED_AT,
   checks: [{ type: 'liveness', resolution: 'SUCCESS', score: 0.03, errorCode: null, errorMessage: null }],
-  livenessAccepted: true,
+  receipt: 'receipt.of.decision',
+  liveness: { decision: 'accepted', reason: 'LIVENESS_PASSED', receipt: 'receipt.of.decision', eventId: 'evt_1' },
+  biometry: null,
 };
 
 function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
@@ -24,7 +26,9 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
     createdAt: T0,
     expiresAt: at(EXPIRES_MS),
     purgeAt: at(86_400_000),
+    tokenSha256: 'c'.repeat(64),
     status: 'open',
+    lease: null,
     containerSha256: null,
     result: null,
     failure: null,
@@ -44,6 +48,14 @@ describe('statusOf', () => {
 
   it.each(['processing', 'completed', 'failed'] as const)('keeps %s after expiresAt', (status) => {
     expect(statusOf(record({ status }), at(EXPIRES_MS + 1))).toBe(status);
+  });
+
+  it('says open again for a processing session whose upload lease ran out, expired once past expiresAt', () => {
+    const leased = record({ status: 'processing', lease: { claimId: 'claim-1', until: at(70_000) } });
+
+    expect(statusOf(leased, at(69_999))).toBe('processing');
+    expect(statusOf(leased, at(70_000))).toBe('open');
+    expect(statusOf(leased, at(EXPIRES_MS))).toBe('expired');
   });
 });
 
@@ -83,6 +95,7 @@ describe('toSessionView', () => {
         completedAt: '2030-01-01T00:01:00.000Z',
         checks: RESULT.checks,
         bestShotAvailable: true,
+        receipt: 'receipt.of.decision',
       },
       error: null,
     });
@@ -100,44 +113,35 @@ describe('toSessionView', () => {
     expect(toSessionView(completed({ returned: false, heldUntil: null }), at(61_000)).result?.bestShotAvailable).toBe(false);
   });
 
-  it('does not expose the stored container hash, purge time or liveness flag', () => {
+  it('does not expose the stored container hash, token hash, purge time, lease or first liveness outcome', () => {
     const view = toSessionView(completed(), at(61_000));
 
     expect(Object.keys(view).sort()).toEqual(['createdAt', 'error', 'expiresAt', 'result', 'sessionId', 'status', 'subjectId']);
-    expect(Object.keys(view.result ?? {}).sort()).toEqual(['bestShotAvailable', 'checks', 'completedAt', 'decision', 'eventSessionId', 'folderId', 'reason']);
+    expect(Object.keys(view.result ?? {}).sort()).toEqual([
+      'bestShotAvailable',
+      'checks',
+      'completedAt',
+      'decision',
+      'eventSessionId',
+      'folderId',
+      'reason',
+      'receipt',
+    ]);
   });
 
   it('shows a failed session with the error code and the Oz code, and no result', () => {
-    const failed = record({ status: 'failed', failure: { code: 'CONTAINER_INVALID', detail: 'Oz could not open the container.', ozErrorCode: 14 } });
+    const failed = record({
+      status: 'failed',
+      failure: { code: 'CONTAINER_INVALID', detail: 'Oz could not open the container.', ozErrorCode: 14, failedAt: at(1), eventId: 'evt_2' },
+    });
 
     expect(toSessionView(failed, at(EXPIRES_MS + 1))).toMatchObject({ status: 'failed', result: null, error: { code: 'CONTAINER_INVALID', ozErrorCode: 14 } });
     expect(toSessionView(failed, at(1)).error).toEqual({ code: 'CONTAINER_INVALID', ozErrorCode: 14 });
   });
 
   it('shows a null ozErrorCode in the error when the failure had none', () => {
-    const failed = record({ status: 'failed', failure: { code: 'CONTAINER_DAMAGED', detail: 'x', ozErrorCode: null } });
+    const failed = record({ status: 'failed', failure: { code: 'CONTAINER_DAMAGED', detail: 'x', ozErrorCode: null, failedAt: at(1), eventId: 'evt_3' } });
 
     expect(toSessionView(failed, at(1)).error).toEqual({ code: 'CONTAINER_DAMAGED', ozErrorCode: null });
-  });
-});
-
-describe('toLivenessAnswer', () => {
-  it('answers exactly the public keys: the decision, never scores, checks or images', () => {
-    const answer = toLivenessAnswer('b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e', RESULT);
-
-    expect(answer).toEqual({
-      sessionId: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
-      status: 'completed',
-      decision: 'accepted',
-      reason: 'LIVENESS_PASSED',
-      folderId: 'folder-1',
-      eventSessionId: 'evt-1',
-      completedAt: '2030-01-01T00:01:00.000Z',
-    });
-    expect(Object.keys(answer).sort()).toEqual(['completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'sessionId', 'status']);
-  });
-
-  it('answers a null eventSessionId as null', () => {
-    expect(toLivenessAnswer('id', { ...RESULT, eventSessionId: null }).eventSessionId).toBeNull();
   });
 });

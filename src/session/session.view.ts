@@ -1,18 +1,7 @@
 import type { Check, Decision, DecisionReason } from '../decision/decision.types';
-import type { SessionRecord, SessionResult, SessionStatus } from './session.types';
+import type { SessionRecord, SessionStatus } from './session.types';
 
-/** The public answer of a liveness upload (contract §1): the decision, never a score. */
-export interface LivenessAnswer {
-  sessionId: string;
-  status: 'completed';
-  decision: Decision;
-  reason: DecisionReason;
-  folderId: string | null;
-  eventSessionId: string | null;
-  completedAt: string;
-}
-
-/** The internal view of `GET /v1/sessions/{id}`. */
+/** The internal view of `GET /v1/sessions/{id}` (contract §1). */
 export interface SessionView {
   sessionId: string;
   subjectId: string | null;
@@ -27,26 +16,15 @@ export interface SessionView {
     completedAt: string;
     checks: Check[];
     bestShotAvailable: boolean;
+    receipt: string;
   } | null;
   error: { code: string; ozErrorCode: number | null } | null;
 }
 
+/** An open session past its expiry reads as expired; a processing one whose lease ran out as open again. */
 export function statusOf(session: SessionRecord, now: Date): SessionStatus {
-  return session.status === 'open' && now >= session.expiresAt ? 'expired' : session.status;
-}
-
-/** Always the liveness verdict, also after face matching replaced the session's decision. */
-export function toLivenessAnswer(sessionId: string, result: SessionResult): LivenessAnswer {
-  const { decision, reason } = result.livenessVerdict ?? result;
-  return {
-    sessionId,
-    status: 'completed',
-    decision,
-    reason,
-    folderId: result.folderId,
-    eventSessionId: result.eventSessionId,
-    completedAt: result.completedAt.toISOString(),
-  };
+  const status = session.status === 'processing' && session.lease !== null && now >= session.lease.until ? 'open' : session.status;
+  return status === 'open' && now >= session.expiresAt ? 'expired' : status;
 }
 
 export function toSessionView(session: SessionRecord, now: Date): SessionView {
@@ -66,6 +44,7 @@ export function toSessionView(session: SessionRecord, now: Date): SessionView {
       completedAt: result.completedAt.toISOString(),
       checks: result.checks,
       bestShotAvailable: heldUntil !== null && now < heldUntil,
+      receipt: result.receipt,
     },
     error: failure && { code: failure.code, ozErrorCode: failure.ozErrorCode },
   };

@@ -1,0 +1,216 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { unauthorized } from '../admission/admission';
+import { AppError } from '../common/app-error';
+import { ozConfig, type OzConfig, sessionsConfig, type SessionsConfig } from '../config';
+import type { Assessment } from '../decision/decision.types';
+import { ReceiptSigner } from '../receipts/receipt-signer';
+import { Clock } from './clock';
+import { SessionEvents } from './session-events';
+import { bestShotExpired, bestShotNotFound, sessionNotFound } from './session.errors';
+import { SessionStore } from './session.store';
+import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
+
+/** A lease outlives the Oz call it covers (OZ_TIMEOUT_MS) by this much: contract §7. */
+const LEASE_MARGIN_MS = 10_000;
+
+/** What Oz answered about a container, as the lifecycle records it. */
+export interface LivenessFindings {
+  assessment: Assessment;
+  folderId: string | null;
+  eventSessionId: string | null;
+  bestShot: Buffer | null;
+}
+
+/**
+ * The only code that changes a session: it opens, claims, releases, completes and fails sessions
+ * and records face matches, through the store, and publishes one event per recorded change. Every
+ * decision it records is signed (a receipt) before it is stored, so the stored answer and the
+ * receipt can never disagree.
+ */
+@Injectable()
+export class SessionLifecycle {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly clock: Clock,
+    private readonly events: SessionEvents,
+    private readonly receipts: ReceiptSigner,
+    @Inject(ozConfig.KEY) private readonly oz: OzConfig,
+    @Inject(sessionsConfig.KEY) private readonly config: SessionsConfig,
+  ) {}
+
+  now(): Date {
+    return this.clock.now();
+  }
+
+  /** For readiness: does the store answer (Redis: a PING within 1 s)? */
+  storeAnswers(): Promise<boolean> {
+    return this.store.isHealthy().catch(() => false);
+  }
+
+  room(): Promise<StoreRoom> {
+    return this.store.room();
+  }
+
+  async open(subjectId: string | null, token: string, tokenExpiresAt: Date | null): Promise<SessionRecord> {
+    const now = this.clock.now();
+    const session: SessionRecord = {
+      id: randomUUID(),
+      subjectId,
+      createdAt: now,
+      expiresAt: tokenExpiresAt ?? new Date(now.getTime() + this.oz.sessionTtlSeconds * 1000),
+      purgeAt: new Date(now.getTime() + this.config.resultTtlSeconds * 1000),
+      tokenSha256: sha256(token),
+      status: 'open',
+      lease: null,
+      containerSha256: null,
+      result: null,
+      failure: null,
+      bestShot: { returned: false, heldUntil: null },
+    };
+    const stored = await this.store.create(session);
+    if (!stored.available) throw serviceBusy(stored.retryAfterSeconds);
+    await this.events.publish({ type: 'session.opened', session });
+    return session;
+  }
+
+  async find(id: string): Promise<SessionRecord> {
+    const session = await this.store.get(id, this.clock.now());
+    if (!session) throw sessionNotFound();
+    return session;
+  }
+
+  /** The best shot Oz returned, bytes exactly as received, while BEST_SHOT_TTL_SECONDS holds it. */
+  bestShotOf(id: string): Promise<BestShotLookup> {
+    return this.store.getBestShot(id, this.clock.now());
+  }
+
+  /** The held best shot, or why there is none: 404 session, 404 none returned, 410 no longer held. */
+  async bestShot(id: string): Promise<Buffer> {
+    const lookup = await this.bestShotOf(id);
+    switch (lookup.state) {
+      case 'held':
+        return lookup.bytes;
+      case 'session-not-found':
+        throw sessionNotFound();
+      case 'none':
+        throw bestShotNotFound();
+      case 'expired':
+        throw bestShotExpired();
+    }
+  }
+
+  /**
+   * Before an upload's body is read (contract §1, §3 order): 404 unknown, 401 not this session's
+   * token, 410 an open session past its expiry, 409 while another upload of it is with Oz.
+   */
+  async admitUpload(id: string, token: string): Promise<SessionRecord> {
+    const now = this.clock.now();
+    const session = await this.store.get(id, now);
+    if (!session) throw sessionNotFound();
+    if (!tokenMatches(session.tokenSha256, token)) throw unauthorized("The bearer token is not this session's token.");
+    if (session.status === 'open' && now >= session.expiresAt) throw sessionExpired();
+    if (session.status === 'processing') throw sessionInProgress();
+    return session;
+  }
+
+  claimUpload(id: string, containerSha256: string): Promise<UploadClaim> {
+    const now = this.clock.now();
+    const lease: UploadLease = { claimId: randomUUID(), until: new Date(now.getTime() + this.oz.timeoutMs + LEASE_MARGIN_MS) };
+    return this.store.claimForUpload(id, containerSha256, now, lease);
+  }
+
+  releaseUpload(id: string, lease: UploadLease): Promise<void> {
+    return this.store.release(id, lease.claimId);
+  }
+
+  async completeLiveness(session: SessionRecord, lease: UploadLease, findings: LivenessFindings): Promise<SessionRecord> {
+    const completedAt = this.clock.now();
+    const { assessment } = findings;
+    const receipt = await this.sign(session, assessment, findings, completedAt);
+    const eventId = eventIdOf();
+    const result: SessionResult = {
+      ...assessment,
+      receipt,
+      folderId: findings.folderId,
+      eventSessionId: findings.eventSessionId,
+      completedAt,
+      liveness: { decision: assessment.decision, reason: assessment.reason, receipt, eventId },
+      biometry: null,
+    };
+    if (!(await this.store.complete(session.id, lease.claimId, result, findings.bestShot))) throw claimLost();
+    return this.recorded('verification.completed', eventId, session.id);
+  }
+
+  async failLiveness(session: SessionRecord, lease: UploadLease, failure: Omit<SessionFailure, 'failedAt' | 'eventId'>): Promise<SessionRecord> {
+    const eventId = eventIdOf();
+    if (!(await this.store.fail(session.id, lease.claimId, { ...failure, failedAt: this.clock.now(), eventId }))) throw claimLost();
+    return this.recorded('verification.failed', eventId, session.id);
+  }
+
+  /** A client retry got the stored answer again: listeners make sure its event was not lost. */
+  replayed(session: SessionRecord): Promise<void> {
+    return this.events.publish({ type: 'verification.replayed', session });
+  }
+
+  async recordBiometry(session: SessionRecord, assessment: Assessment, folderId: string | null): Promise<SessionRecord> {
+    const result = session.result;
+    if (!result) throw new Error(`session ${session.id} has no result to add a face match to`);
+    const completedAt = this.clock.now();
+    const receipt = await this.sign(session, assessment, { folderId: result.folderId, eventSessionId: result.eventSessionId }, completedAt);
+    const eventId = eventIdOf();
+    const updated: SessionResult = { ...result, ...assessment, receipt, biometry: { eventId, completedAt, folderId } };
+    if (!(await this.store.recordBiometry(session.id, updated, completedAt))) throw sessionNotFound();
+    return this.recorded('biometry.completed', eventId, session.id);
+  }
+
+  private sign(
+    session: SessionRecord,
+    assessment: Assessment,
+    ids: { folderId: string | null; eventSessionId: string | null },
+    issuedAt: Date,
+  ): Promise<string> {
+    return this.receipts.sign({
+      sessionId: session.id,
+      subjectId: session.subjectId,
+      decision: assessment.decision,
+      reason: assessment.reason,
+      folderId: ids.folderId,
+      eventSessionId: ids.eventSessionId,
+      checks: assessment.checks.map((check) => ({ type: check.type, resolution: check.resolution })),
+      issuedAt,
+    });
+  }
+
+  /** The session as stored, published to the listeners before the caller answers. */
+  private async recorded(type: 'verification.completed' | 'verification.failed' | 'biometry.completed', eventId: string, id: string): Promise<SessionRecord> {
+    const session = await this.find(id);
+    await this.events.publish({ type, eventId, session });
+    return session;
+  }
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Constant time: the digests have one length whatever was presented. */
+function tokenMatches(expectedSha256: string, presented: string): boolean {
+  return timingSafeEqual(Buffer.from(expectedSha256, 'hex'), createHash('sha256').update(presented).digest());
+}
+
+function eventIdOf(): string {
+  return `evt_${randomUUID().replace(/-/g, '')}`;
+}
+
+export const sessionExpired = () => new AppError('SESSION_EXPIRED', 'The session expired before a container arrived. Start a new session.');
+export const sessionInProgress = () => new AppError('SESSION_IN_PROGRESS', 'A container for this session is being analysed.');
+
+function serviceBusy(retryAfterSeconds: number): AppError {
+  return new AppError('SERVICE_BUSY', 'Too many sessions are held; retry later.', { retryAfterSeconds });
+}
+
+/** The lease ran out while Oz answered and another upload took the session: a retry learns what was stored. */
+function claimLost(): AppError {
+  return sessionInProgress();
+}
