@@ -51,13 +51,27 @@ describe('targets', () => {
     memory: { uploads: 64, size: 1000 },
   } as Config;
   const row = (actor: BytesRow['actor'], concurrency: number, mbps: number, p99: number, cpu: number): BytesRow => ({
-    actor, size: 1000, concurrency, mbps: s(mbps), p50: s(p99), p99: s(p99), cpuPerMB: s(cpu), requests: 1,
+    actor,
+    size: 1000,
+    concurrency,
+    mbps: s(mbps),
+    p50: s(p99),
+    p99: s(p99),
+    cpuPerMB: s(cpu),
+    requests: 1,
   });
   const results: Results = {
-    json: [{ actor: 'SUT', rps: s(800), p50: s(1), p99: s(2) }, { actor: 'B2', rps: s(1000), p50: s(1), p99: s(2) }],
+    json: [
+      { actor: 'SUT', rps: s(800), p50: s(1), p99: s(2) },
+      { actor: 'B2', rps: s(1000), p50: s(1), p99: s(2) },
+    ],
     bytes: [
-      row('D', 1, 0, 10, 0), row('B1', 1, 0, 30, 0), row('SUT', 1, 0, 36, 0),
-      row('B1', 8, 100, 0, 0.01), row('SUT', 8, 85, 0, 0.012), row('P1', 8, 40, 0, 0.03),
+      row('D', 1, 0, 10, 0),
+      row('B1', 1, 0, 30, 0),
+      row('SUT', 1, 0, 36, 0),
+      row('B1', 8, 100, 0, 0.01),
+      row('SUT', 8, 85, 0, 0.012),
+      row('P1', 8, 40, 0, 0.03),
     ],
     memory: [
       { actor: 'SUT', idle: s(100), peak: s(200), perUpload: s(1200), maxInFlight: 64 },
@@ -68,9 +82,7 @@ describe('targets', () => {
 
   it('computes each ratio from the right cells', () => {
     const t = evaluateTargets(cfg, results);
-    expect(t.map((x) => x.value)).toEqual([
-      0.8, 0.85, 26 / 25, expect.closeTo(1.2), 1.2, 85 / 40, 0.4, NaN, NaN,
-    ]);
+    expect(t.map((x) => x.value)).toEqual([0.8, 0.85, 26 / 25, expect.closeTo(1.2), 1.2, 85 / 40, 0.4, NaN, NaN]);
     expect(t.map((x) => x.pass)).toEqual([true, true, false, true, true, true, true, false, false]);
   });
 });

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module';
 import { configureApp, createFastifyAdapter } from '../src/app.setup';
+import { loadConfiguration } from '../src/config';
 import { Clock } from '../src/session/clock';
 import { FakeClock } from './fakes/fake-clock';
 import { type OzEmulator, startOzEmulator } from './oz-emulator';
@@ -18,26 +19,34 @@ export interface TestApp {
 }
 
 /**
- * The real app, wired by the same `configureApp` as main.ts, on port 0. The environment is
- * set for the time of the build (the config namespaces read it then) and restored after.
+ * What every test app runs with unless its test says otherwise: metrics on a port of the
+ * system's choice, and no rate limits (suites create hundreds of sessions from one address;
+ * the limits have their own tests).
+ */
+export const TEST_DEFAULTS = {
+  INTERNAL_API_KEYS: API_KEY,
+  LOG_LEVEL: 'silent',
+  METRICS_PORT: '0',
+  RATE_LIMIT_SESSIONS_PER_MINUTE: '0',
+  RATE_LIMIT_SUBJECT_SESSIONS_PER_HOUR: '0',
+};
+
+/**
+ * The real app, wired by the same `configureApp` as main.ts, on port 0, from this environment
+ * (validated as main.ts validates it).
  */
 export async function startApp(env: Record<string, string>): Promise<TestApp> {
-  const saved = process.env;
-  process.env = { INTERNAL_API_KEYS: API_KEY, LOG_LEVEL: 'silent', ...env };
+  const configuration = loadConfiguration({ ...TEST_DEFAULTS, ...env });
   const clock = new FakeClock();
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] })
-      .overrideProvider(Clock)
-      .useValue(clock)
-      .compile();
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { bodyParser: false, bufferLogs: true });
-    await configureApp(app);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.getHttpServer().address() as { port: number };
-    return { url: `http://127.0.0.1:${address.port}`, app, clock, close: () => app.close() };
-  } finally {
-    process.env = saved;
-  }
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(configuration)] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(configuration.http), { bodyParser: false, bufferLogs: true });
+  await configureApp(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, app, clock, close: () => app.close() };
 }
 
 export interface Stack {

@@ -24,12 +24,38 @@ import {
 
 /** The variables of contract §5 (service-api.md v1.1), plus the OpenTelemetry SDK's OTEL_*. */
 const CONTRACT_VARIABLES = [
-  'PORT', 'OZ_API_URL', 'OZ_ACCESS_TOKEN', 'OZ_SESSION_TOKEN_METHOD', 'OZ_SESSION_TTL_SECONDS', 'OZ_TIMEOUT_MS',
-  'OZ_TOKEN_TIMEOUT_MS', 'OZ_MAX_CONCURRENCY', 'MAX_CONTAINER_BYTES', 'MAX_IMAGE_BYTES', 'MAX_INFLIGHT_UPLOAD_BYTES',
-  'INTERNAL_API_KEYS', 'RESULT_TTL_SECONDS', 'BEST_SHOT_TTL_SECONDS', 'CORS_ORIGINS', 'LOG_LEVEL', 'DIAGNOSTICS_DIR',
-  'REDIS_URL', 'REDIS_CLUSTER', 'REDIS_KEY_PREFIX', 'DATA_ENCRYPTION_KEY', 'TRUST_PROXY', 'RATE_LIMIT_SESSIONS_PER_MINUTE',
-  'RATE_LIMIT_SUBJECT_SESSIONS_PER_HOUR', 'METRICS_PORT', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'WEBHOOK_TIMEOUT_MS',
-  'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_BACKOFF_MS', 'RECEIPT_SIGNING_KEY', 'RECEIPT_ISSUER',
+  'PORT',
+  'OZ_API_URL',
+  'OZ_ACCESS_TOKEN',
+  'OZ_SESSION_TOKEN_METHOD',
+  'OZ_SESSION_TTL_SECONDS',
+  'OZ_TIMEOUT_MS',
+  'OZ_TOKEN_TIMEOUT_MS',
+  'OZ_MAX_CONCURRENCY',
+  'MAX_CONTAINER_BYTES',
+  'MAX_IMAGE_BYTES',
+  'MAX_INFLIGHT_UPLOAD_BYTES',
+  'INTERNAL_API_KEYS',
+  'RESULT_TTL_SECONDS',
+  'BEST_SHOT_TTL_SECONDS',
+  'CORS_ORIGINS',
+  'LOG_LEVEL',
+  'DIAGNOSTICS_DIR',
+  'REDIS_URL',
+  'REDIS_CLUSTER',
+  'REDIS_KEY_PREFIX',
+  'DATA_ENCRYPTION_KEY',
+  'TRUST_PROXY',
+  'RATE_LIMIT_SESSIONS_PER_MINUTE',
+  'RATE_LIMIT_SUBJECT_SESSIONS_PER_HOUR',
+  'METRICS_PORT',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_TIMEOUT_MS',
+  'WEBHOOK_MAX_ATTEMPTS',
+  'WEBHOOK_BACKOFF_MS',
+  'RECEIPT_SIGNING_KEY',
+  'RECEIPT_ISSUER',
 ];
 const isContractVariable = (name: string) => CONTRACT_VARIABLES.includes(name) || name.startsWith('OTEL_');
 const SECRET_KEYS = ['INTERNAL_API_KEYS', 'OZ_ACCESS_TOKEN', 'REDIS_URL', 'DATA_ENCRYPTION_KEY', 'RECEIPT_SIGNING_KEY', 'WEBHOOK_SECRET'];
@@ -58,14 +84,11 @@ describe('Kubernetes manifests: schemas and kustomization', () => {
   });
 
   const resources = objects.filter(({ object }) => !String(object.apiVersion).startsWith('kustomize.config.k8s.io/'));
-  it.each(resources.map(({ file, object }) => [`${typeOf(object)} of ${file}`, object]))(
-    'validates the %s against the schema of its kind',
-    (_name, object) => {
-      const schema = SCHEMAS[typeOf(object)];
-      expect(schema).toBeDefined();
-      expect(() => schema(object as never).validate()).not.toThrow();
-    },
-  );
+  it.each(resources.map(({ file, object }) => [`${typeOf(object)} of ${file}`, object]))('validates the %s against the schema of its kind', (_name, object) => {
+    const schema = SCHEMAS[typeOf(object)];
+    expect(schema).toBeDefined();
+    expect(() => schema(object as never).validate()).not.toThrow();
+  });
 
   const kustomizations = files.filter((file) => posix.basename(file.path) === 'kustomization.yaml');
   it.each(kustomizations.map((file) => [file.path, file]))('lists in %s only files that exist, and every manifest beside it', (path, file) => {
@@ -189,7 +212,12 @@ describe('Kubernetes manifests: configuration and secrets', () => {
     expect(container.envFrom).toEqual([{ configMapRef: { name: config.metadata?.name } }]);
     expect(fromSecret.map((variable) => variable.name).sort()).toEqual([...SECRET_KEYS].sort());
     expect(fromSecret.filter((variable) => variable.secret !== secretName || variable.key !== variable.name)).toEqual([]);
-    expect(fromSecret.filter((variable) => variable.required).map((variable) => variable.name).sort()).toEqual([...REQUIRED_SECRET_KEYS].sort());
+    expect(
+      fromSecret
+        .filter((variable) => variable.required)
+        .map((variable) => variable.name)
+        .sort(),
+    ).toEqual([...REQUIRED_SECRET_KEYS].sort());
   });
 
   it('holds exactly the secret keys in the example Secret, each a REPLACE_ME placeholder', () => {

@@ -102,22 +102,25 @@ describe('GET /v1/sessions/{sessionId}/best-shot over time', () => {
   });
   afterEach(() => stack.close());
 
-  it.each(['live', 'spoof'] as const)('answers 410 BEST_SHOT_EXPIRED BEST_SHOT_TTL_SECONDS after completion (%s) and shows bestShotAvailable false', async (scenario) => {
-    const { sessionId } = await analysedSession(stack.service.url, { scenario });
+  it.each(['live', 'spoof'] as const)(
+    'answers 410 BEST_SHOT_EXPIRED BEST_SHOT_TTL_SECONDS after completion (%s) and shows bestShotAvailable false',
+    async (scenario) => {
+      const { sessionId } = await analysedSession(stack.service.url, { scenario });
 
-    stack.service.clock.advance(BEST_SHOT_TTL_SECONDS * 1000 - 1);
-    const held = await readBestShot(stack.service.url, sessionId);
-    const heldView = await viewSession(stack.service.url, sessionId);
-    stack.service.clock.advance(1);
-    const gone = await readBestShot(stack.service.url, sessionId);
-    const goneView = await viewSession(stack.service.url, sessionId);
+      stack.service.clock.advance(BEST_SHOT_TTL_SECONDS * 1000 - 1);
+      const held = await readBestShot(stack.service.url, sessionId);
+      const heldView = await viewSession(stack.service.url, sessionId);
+      stack.service.clock.advance(1);
+      const gone = await readBestShot(stack.service.url, sessionId);
+      const goneView = await viewSession(stack.service.url, sessionId);
 
-    expect(held.status).toBe(200);
-    expect(heldView.body.result.bestShotAvailable).toBe(true);
-    expectProblem(gone, 410, 'BEST_SHOT_EXPIRED', { retryable: false });
-    expect(goneView.status).toBe(200);
-    expect(goneView.body).toMatchObject({ status: 'completed', result: { bestShotAvailable: false } });
-  });
+      expect(held.status).toBe(200);
+      expect(heldView.body.result.bestShotAvailable).toBe(true);
+      expectProblem(gone, 410, 'BEST_SHOT_EXPIRED', { retryable: false });
+      expect(goneView.status).toBe(200);
+      expect(goneView.body).toMatchObject({ status: 'completed', result: { bestShotAvailable: false } });
+    },
+  );
 
   it('keeps answering 404 BEST_SHOT_NOT_FOUND, not 410, after the TTL for a session that never had one', async () => {
     const { sessionId } = await analysedSession(stack.service.url, { scenario: 'analysis-error' });

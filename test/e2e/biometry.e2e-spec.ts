@@ -75,6 +75,7 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
           completedAt: upload.body.completedAt,
           checks: [before.result.checks[0], { type: 'biometry', resolution: 'SUCCESS', similarity: expect.any(Number), errorCode: null, errorMessage: null }],
           bestShotAvailable: true,
+          receipt: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
         },
         error: null,
       });
@@ -98,7 +99,7 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       expect(folderCalls()[0].headers['x-request-id']).toBe('bio-wire.1');
       const parts = await multipartParts(proxiedFolderCalls()[0]);
       expect([...parts.keys()].sort()).toEqual(['best-shot.jpg', 'payload', 'reference.jpg']);
-      expect(JSON.parse(String(parts.get('payload')))).toMatchObject({
+      expect(JSON.parse(parts.get('payload') as string)).toMatchObject({
         'media:tags': { 'reference.jpg': tags, 'best-shot.jpg': SELFIE_TAGS },
         analyses: [{ type: 'biometry' }],
       });
@@ -133,7 +134,10 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       expect(answer.body.result).toMatchObject({
         decision: 'inconclusive',
         reason: 'REVIEW_REQUIRED',
-        checks: [{ type: 'liveness' }, { type: 'biometry', resolution: 'OPERATOR_REQUIRED', similarity: expect.any(Number), errorCode: null, errorMessage: null }],
+        checks: [
+          { type: 'liveness' },
+          { type: 'biometry', resolution: 'OPERATOR_REQUIRED', similarity: expect.any(Number), errorCode: null, errorMessage: null },
+        ],
       });
     });
 
@@ -182,13 +186,17 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       const sent = parts.get('reference.png') as File;
       expect({ name: sent.name, type: sent.type }).toEqual({ name: 'reference.png', type: 'image/png' });
       expect(Buffer.from(await sent.arrayBuffer()).equals(TINY_PNG)).toBe(true);
-      expect(JSON.parse(String(parts.get('payload')))['media:tags']).toEqual({ 'reference.png': DOCUMENT_TAGS, 'best-shot.jpg': SELFIE_TAGS });
+      expect(JSON.parse(parts.get('payload') as string)['media:tags']).toEqual({ 'reference.png': DOCUMENT_TAGS, 'best-shot.jpg': SELFIE_TAGS });
     });
 
     it('trusts the magic bytes, not the declared type: a JPEG declared as PNG goes to Oz as a JPEG', async () => {
       const { sessionId } = await acceptedSession('bio-declared');
 
-      const answer = await matchFaces(stack.service.url, sessionId, referenceForm(buildReferenceImage('bio-declared'), 'selfie', { name: 'x.png', type: 'image/png' }));
+      const answer = await matchFaces(
+        stack.service.url,
+        sessionId,
+        referenceForm(buildReferenceImage('bio-declared'), 'selfie', { name: 'x.png', type: 'image/png' }),
+      );
 
       expect(answer.status).toBe(201);
       const parts = await multipartParts(proxiedFolderCalls()[0]);
@@ -217,7 +225,7 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       const replay = await uploadContainer(stack.service.url, sessionId, container);
 
       expect(first.status).toBe(201);
-      expect(Object.keys(first.body).sort()).toEqual(['completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'sessionId', 'status']);
+      expect(Object.keys(first.body).sort()).toEqual(['completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'receipt', 'sessionId', 'status']);
       expect(first.body).toMatchObject({ decision: 'accepted', reason: 'LIVENESS_PASSED' });
       expect(replay.status).toBe(200);
       expect(replay.body).toEqual(first.body);
@@ -235,7 +243,8 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       ['the liveness analysis failed', 'analysis-error'],
       ['the session failed (damaged container)', 'damaged'],
     ] as const)('answers 409 LIVENESS_NOT_ACCEPTED when %s', async (_, scenario) => {
-      const sessionId = scenario === null ? (await createSession(stack.service.url)).sessionId : (await analysedSession(stack.service.url, { scenario })).sessionId;
+      const sessionId =
+        scenario === null ? (await createSession(stack.service.url)).sessionId : (await analysedSession(stack.service.url, { scenario })).sessionId;
       stack.emulator.clearRequests();
 
       const answer = await matchFaces(stack.service.url, sessionId, referenceForm(buildReferenceImage('person-1')));
@@ -258,7 +267,11 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
     });
 
     it.each([
-      ['a body that ends inside a part', 'multipart/form-data; boundary=xx', '--xx\r\nContent-Disposition: form-data; name="reference"; filename="a.jpg"\r\n\r\n\xff\xd8\xffabc'],
+      [
+        'a body that ends inside a part',
+        'multipart/form-data; boundary=xx',
+        '--xx\r\nContent-Disposition: form-data; name="reference"; filename="a.jpg"\r\n\r\n\xff\xd8\xffabc',
+      ],
       ['a multipart type without a boundary', 'multipart/form-data', '--xx\r\n'],
     ])('answers 400 VALIDATION_FAILED, not a 500, for %s', async (_, type, body) => {
       const { sessionId } = await analysedSession(stack.service.url);
@@ -302,16 +315,87 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       ['the reference part is missing', () => form([['referenceType', 'selfie']])],
       ['the form is empty', () => form([])],
       ['the reference is a text part', () => form([['reference', buildReferenceImage('bio-form').toString('base64')]])],
-      ['there are two reference parts', () => form([['reference', jpeg(), 'a.jpg'], ['reference', jpeg(), 'b.jpg']])],
-      ['referenceType is passport', () => form([['reference', jpeg(), 'r.jpg'], ['referenceType', 'passport']])],
-      ['referenceType is Selfie (wrong case)', () => form([['reference', jpeg(), 'r.jpg'], ['referenceType', 'Selfie']])],
-      ['referenceType is empty', () => form([['reference', jpeg(), 'r.jpg'], ['referenceType', '']])],
-      ['referenceType has blanks', () => form([['reference', jpeg(), 'r.jpg'], ['referenceType', ' selfie ']])],
-      ['referenceType comes twice', () => form([['reference', jpeg(), 'r.jpg'], ['referenceType', 'selfie'], ['referenceType', 'selfie']])],
-      ['referenceType is a file part', () => form([['reference', jpeg(), 'r.jpg'], ['referenceType', new Blob(['selfie']), 'type.txt']])],
-      ['an unexpected file part comes along', () => form([['reference', jpeg(), 'r.jpg'], ['photo', jpeg(), 'p.jpg']])],
-      ['an unexpected text part comes along', () => form([['reference', jpeg(), 'r.jpg'], ['note', 'hello']])],
-      ['the unexpected part comes first', () => form([['note', 'hello'], ['reference', jpeg(), 'r.jpg']])],
+      [
+        'there are two reference parts',
+        () =>
+          form([
+            ['reference', jpeg(), 'a.jpg'],
+            ['reference', jpeg(), 'b.jpg'],
+          ]),
+      ],
+      [
+        'referenceType is passport',
+        () =>
+          form([
+            ['reference', jpeg(), 'r.jpg'],
+            ['referenceType', 'passport'],
+          ]),
+      ],
+      [
+        'referenceType is Selfie (wrong case)',
+        () =>
+          form([
+            ['reference', jpeg(), 'r.jpg'],
+            ['referenceType', 'Selfie'],
+          ]),
+      ],
+      [
+        'referenceType is empty',
+        () =>
+          form([
+            ['reference', jpeg(), 'r.jpg'],
+            ['referenceType', ''],
+          ]),
+      ],
+      [
+        'referenceType has blanks',
+        () =>
+          form([
+            ['reference', jpeg(), 'r.jpg'],
+            ['referenceType', ' selfie '],
+          ]),
+      ],
+      [
+        'referenceType comes twice',
+        () =>
+          form([
+            ['reference', jpeg(), 'r.jpg'],
+            ['referenceType', 'selfie'],
+            ['referenceType', 'selfie'],
+          ]),
+      ],
+      [
+        'referenceType is a file part',
+        () =>
+          form([
+            ['reference', jpeg(), 'r.jpg'],
+            ['referenceType', new Blob(['selfie']), 'type.txt'],
+          ]),
+      ],
+      [
+        'an unexpected file part comes along',
+        () =>
+          form([
+            ['reference', jpeg(), 'r.jpg'],
+            ['photo', jpeg(), 'p.jpg'],
+          ]),
+      ],
+      [
+        'an unexpected text part comes along',
+        () =>
+          form([
+            ['reference', jpeg(), 'r.jpg'],
+            ['note', 'hello'],
+          ]),
+      ],
+      [
+        'the unexpected part comes first',
+        () =>
+          form([
+            ['note', 'hello'],
+            ['reference', jpeg(), 'r.jpg'],
+          ]),
+      ],
     ])('answers 400 VALIDATION_FAILED when %s', async (_, build) => {
       const { sessionId, before } = await acceptedSession('bio-form');
 
@@ -346,7 +430,10 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       const chunk = Buffer.concat([Buffer.from(partHead), referenceOfSize('bio-chunked', 2 * MAX_IMAGE_BYTES)]);
       const head = biometryHead(`/v1/sessions/${sessionId}/biometry`, 'Transfer-Encoding: chunked');
 
-      const answer = await rawExchange(stack.service.url, Buffer.concat([Buffer.from(head), Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+      const answer = await rawExchange(
+        stack.service.url,
+        Buffer.concat([Buffer.from(head), Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]),
+      );
 
       expectRawProblem(answer, 413, 'PAYLOAD_TOO_LARGE');
     });
@@ -369,7 +456,11 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
     it('answers 415 for a body without a Content-Type', async () => {
       const { sessionId } = await acceptedSession('bio-415');
 
-      const answer = await call(`${stack.service.url}/v1/sessions/${sessionId}/biometry`, { method: 'POST', headers: internal(), body: new Uint8Array(buildReferenceImage('x')) });
+      const answer = await call(`${stack.service.url}/v1/sessions/${sessionId}/biometry`, {
+        method: 'POST',
+        headers: internal(),
+        body: new Uint8Array(buildReferenceImage('x')),
+      });
 
       expectProblem(answer, 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
@@ -382,7 +473,10 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       });
 
       it('answers 415 rather than 413 for a JSON body declared far over the limit', async () => {
-        const head = biometryHead(`/v1/sessions/${UNKNOWN_SESSION}/biometry`, 'Content-Length: 1073741824').replace('multipart/form-data; boundary=b', 'application/json');
+        const head = biometryHead(`/v1/sessions/${UNKNOWN_SESSION}/biometry`, 'Content-Length: 1073741824').replace(
+          'multipart/form-data; boundary=b',
+          'application/json',
+        );
 
         expectRawProblem(await rawExchange(stack.service.url, head), 415, 'UNSUPPORTED_MEDIA_TYPE');
       });
@@ -392,12 +486,19 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       });
 
       it('answers 413 rather than 400 for a declared Content-Length far over the limit to a session id that is not a UUID', async () => {
-        expectRawProblem(await rawExchange(stack.service.url, biometryHead('/v1/sessions/not-a-uuid/biometry', 'Content-Length: 1073741824')), 413, 'PAYLOAD_TOO_LARGE');
+        expectRawProblem(
+          await rawExchange(stack.service.url, biometryHead('/v1/sessions/not-a-uuid/biometry', 'Content-Length: 1073741824')),
+          413,
+          'PAYLOAD_TOO_LARGE',
+        );
       });
 
       it('answers 413 rather than 400 for an oversized reference after a bad referenceType', async () => {
         const { sessionId } = await acceptedSession('bio-order');
-        const body = form([['referenceType', 'passport'], ['reference', new Blob([referenceOfSize('bio-order', MAX_IMAGE_BYTES + 1)]), 'r.jpg']]);
+        const body = form([
+          ['referenceType', 'passport'],
+          ['reference', new Blob([referenceOfSize('bio-order', MAX_IMAGE_BYTES + 1)]), 'r.jpg'],
+        ]);
 
         expectProblem(await matchFaces(stack.service.url, sessionId, body), 413, 'PAYLOAD_TOO_LARGE');
       });

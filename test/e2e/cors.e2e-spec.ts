@@ -28,7 +28,12 @@ describe('CORS with CORS_ORIGINS set', () => {
     expect(answer.status).toBe(204);
     expect(answer.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(answer.headers.get('access-control-allow-methods')?.split(/\s*,\s*/)).toContain('POST');
-    expect(answer.headers.get('access-control-allow-headers')?.toLowerCase().split(/\s*,\s*/)).toContain('content-type');
+    expect(
+      answer.headers
+        .get('access-control-allow-headers')
+        ?.toLowerCase()
+        .split(/\s*,\s*/),
+    ).toContain('content-type');
     expect(answer.headers.get('vary')?.toLowerCase()).toContain('origin');
   });
 
@@ -39,12 +44,20 @@ describe('CORS with CORS_ORIGINS set', () => {
   });
 
   it('allows the octet-stream liveness upload from a listed origin', async () => {
-    const answer = await preflight(`${stack.service.url}/v1/sessions/3f1c1f8e-8f5e-4d0e-9a52-1f2d3c4b5a69/liveness`, ALLOWED, 'POST', 'content-type,authorization,x-request-id');
+    const answer = await preflight(
+      `${stack.service.url}/v1/sessions/3f1c1f8e-8f5e-4d0e-9a52-1f2d3c4b5a69/liveness`,
+      ALLOWED,
+      'POST',
+      'content-type,authorization,x-request-id',
+    );
 
     expect(answer.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect(answer.headers.get('access-control-allow-headers')?.toLowerCase().split(/\s*,\s*/)).toEqual(
-      expect.arrayContaining(['content-type', 'authorization', 'x-request-id']),
-    );
+    expect(
+      answer.headers
+        .get('access-control-allow-headers')
+        ?.toLowerCase()
+        .split(/\s*,\s*/),
+    ).toEqual(expect.arrayContaining(['content-type', 'authorization', 'x-request-id']));
   });
 
   it('gives no allow-origin to an origin that is not listed', async () => {

@@ -69,7 +69,10 @@ describe('graceful shutdown', () => {
       await waitFor(() => emulator.requests().some((r) => r.path.startsWith('/api/instant/folders')));
 
       const closing = service.app.close();
-      const refused = await fetch(`${service.url}/health/ready`).then((r) => r.status, () => 'refused');
+      const refused = await fetch(`${service.url}/health/ready`).then(
+        (r) => r.status,
+        () => 'refused',
+      );
       const answer = await inFlight;
       await closing;
 

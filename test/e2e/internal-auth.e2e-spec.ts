@@ -10,7 +10,8 @@ const ROUTES: InternalRoute[] = [
   { name: 'GET /v1/sessions/{id}/best-shot', send: (url, id, headers) => call(`${url}/v1/sessions/${id}/best-shot`, { headers }), success: 200 },
   {
     name: 'POST /v1/sessions/{id}/biometry',
-    send: (url, id, headers) => call(`${url}/v1/sessions/${id}/biometry`, { method: 'POST', headers, body: referenceForm(buildReferenceImage('person-1'), 'selfie') }),
+    send: (url, id, headers) =>
+      call(`${url}/v1/sessions/${id}/biometry`, { method: 'POST', headers, body: referenceForm(buildReferenceImage('person-1'), 'selfie') }),
     success: 201,
   },
 ];
@@ -125,7 +126,13 @@ describe.each([
   afterAll(() => stack.close());
 
   it.each(ROUTES.map((route) => [route.name, route] as const))('refuses %s with 401 whatever key is sent', async (_name, route) => {
-    const attempts: Record<string, string>[] = [{}, { 'x-api-key': API_KEY }, { authorization: `Bearer ${API_KEY}` }, { 'x-api-key': '' }, { authorization: 'Bearer ' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { 'x-api-key': API_KEY },
+      { authorization: `Bearer ${API_KEY}` },
+      { 'x-api-key': '' },
+      { authorization: 'Bearer ' },
+    ];
     for (const headers of attempts) {
       const answer = await route.send(stack.service.url, sessionId, headers);
 

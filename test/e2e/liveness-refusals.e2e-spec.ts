@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startStack, type Stack } from '../app.factory';
 import { buildContainer } from '../oz-emulator';
-import { call, createSession, problem, uploadContainer } from './http';
+import { call, createSession, problem, uploadContainer, withSessionToken } from './http';
 import { folderCalls, livenessHead, livenessUrl, rawExchange, sessionWithContainer, viewSession } from './liveness.helpers';
 
 const MAX_CONTAINER_BYTES = 4096;
@@ -47,7 +47,11 @@ describe('POST /v1/sessions/{sessionId}/liveness: what the service refuses itsel
   ])('answers 415 UNSUPPORTED_MEDIA_TYPE without calling Oz for %s', async (_, headers: Record<string, string>) => {
     const { sessionId, sessionToken } = await createSession(stack.service.url);
 
-    const answer = await call(livenessUrl(stack.service.url, sessionId), { method: 'POST', headers, body: buildContainer({ token: sessionToken, mediaBytes: 1024 }) });
+    const answer = await call(livenessUrl(stack.service.url, sessionId), {
+      method: 'POST',
+      headers: withSessionToken(sessionId, headers),
+      body: buildContainer({ token: sessionToken, mediaBytes: 1024 }),
+    });
 
     expect(answer.status).toBe(415);
     expect(answer.body).toEqual(problem(415, 'UNSUPPORTED_MEDIA_TYPE', { retryable: false }));
@@ -86,7 +90,11 @@ describe('POST /v1/sessions/{sessionId}/liveness: what the service refuses itsel
 
   it('answers 413 from Content-Length alone, before any of the body is sent', async () => {
     const { sessionId } = await createSession(stack.service.url);
-    const head = livenessHead(stack.service.url, sessionId, { 'content-type': 'application/octet-stream', 'content-length': String(1024 ** 3), 'x-request-id': 'raw-413' });
+    const head = livenessHead(stack.service.url, sessionId, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(1024 ** 3),
+      'x-request-id': 'raw-413',
+    });
 
     const answer = await rawExchange(stack.service.url, head);
 
@@ -136,14 +144,19 @@ describe('POST /v1/sessions/{sessionId}/liveness: what the service refuses itsel
       ['413 over 404: an oversized body on an unknown session', { 'content-type': 'application/octet-stream' }, oversized, 413, 'PAYLOAD_TOO_LARGE'],
       ['400 over 404: an empty body on an unknown session', { 'content-type': 'application/octet-stream' }, Buffer.alloc(0), 400, 'CONTAINER_MISSING'],
     ])('answers %s', async (_, headers: Record<string, string>, body, status, code) => {
-      const answer = await call(livenessUrl(stack.service.url, randomUUID()), { method: 'POST', headers, body });
+      const sessionId = randomUUID();
+      const answer = await call(livenessUrl(stack.service.url, sessionId), { method: 'POST', headers: withSessionToken(sessionId, headers), body });
 
       expect(answer.status).toBe(status);
       expect(answer.body).toEqual(problem(status, code));
     });
 
     it('answers 415 over 400 VALIDATION_FAILED when both the type and the sessionId are wrong', async () => {
-      const answer = await call(livenessUrl(stack.service.url, 'not-a-uuid'), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+      const answer = await call(livenessUrl(stack.service.url, 'not-a-uuid'), {
+        method: 'POST',
+        headers: withSessionToken('not-a-uuid', { 'content-type': 'text/plain' }),
+        body: 'x',
+      });
 
       expect(answer.status).toBe(415);
       expect(answer.body).toEqual(problem(415, 'UNSUPPORTED_MEDIA_TYPE'));

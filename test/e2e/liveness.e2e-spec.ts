@@ -5,6 +5,7 @@ import { folderCalls, foldersCalled, sessionWithContainer, sha256, track, upload
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 /** One token's lifetime (900 s in the emulator) and a second more. */
 const PAST_EXPIRY_MS = 901_000;
 
@@ -38,6 +39,7 @@ describe('POST /v1/sessions/{sessionId}/liveness', () => {
         folderId: expect.stringMatching(UUID),
         eventSessionId: `evt-${scenario}`,
         completedAt: expect.stringMatching(ISO),
+        receipt: expect.stringMatching(COMPACT_JWS),
       });
       const text = answer.bytes.toString('utf8');
       for (const secret of [sessionToken, 'score', 'confidence', 'image', 'base64', 'token']) expect(text).not.toContain(secret);
@@ -53,7 +55,13 @@ describe('POST /v1/sessions/{sessionId}/liveness', () => {
       expect(view.body).toMatchObject({
         sessionId,
         status: 'completed',
-        result: { decision: 'accepted', reason: 'LIVENESS_PASSED', folderId: answer.body.folderId, eventSessionId: 'evt-recorded', completedAt: answer.body.completedAt },
+        result: {
+          decision: 'accepted',
+          reason: 'LIVENESS_PASSED',
+          folderId: answer.body.folderId,
+          eventSessionId: 'evt-recorded',
+          completedAt: answer.body.completedAt,
+        },
       });
       expect(view.body.error ?? null).toBeNull();
     });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import net from 'node:net';
 import { buildContainer, type BuildContainerOptions, type OzEmulator, type RecordedRequest } from '../oz-emulator';
-import { type Answer, call, createSession, internal } from './http';
+import { type Answer, call, createSession, internal, withSessionToken } from './http';
 
 /** Helpers of the liveness and upstream-fault specs; they only speak HTTP (or raw TCP) to running servers. */
 
@@ -24,7 +24,8 @@ export async function sessionWithContainer(serviceUrl: string, options: Omit<Bui
 /** A liveness upload with `Transfer-Encoding: chunked` (no Content-Length), the body in pieces of `chunkBytes`. */
 export function uploadChunked(serviceUrl: string, sessionId: string, container: Buffer, chunkBytes = 1000): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const upload = request(livenessUrl(serviceUrl, sessionId), { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' } }, (response) => {
+    const headers = withSessionToken(sessionId, { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' });
+    const upload = request(livenessUrl(serviceUrl, sessionId), { method: 'POST', headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
@@ -182,6 +183,6 @@ function parseRawAnswer(bytes: Buffer): RawAnswer | null {
 /** The request head of a liveness upload as a raw HTTP/1.1 message, ending with the blank line. */
 export function livenessHead(serviceUrl: string, sessionId: string, headers: Record<string, string>): string {
   const host = new URL(serviceUrl).host;
-  const lines = Object.entries({ host, ...headers }).map(([name, value]) => `${name}: ${value}`);
+  const lines = Object.entries({ host, ...withSessionToken(sessionId, headers) }).map(([name, value]) => `${name}: ${value}`);
   return [`POST /v1/sessions/${sessionId}/liveness HTTP/1.1`, ...lines, '', ''].join('\r\n');
 }

@@ -1,16 +1,27 @@
 import { buildContainer, buildReferenceImage, type OzEmulator, startOzEmulator } from '../oz-emulator';
-import { type Answer, call, uploadContainer } from './http';
-import { biometryForm, ensureBuilt, middleSample, sampleForms, jwtSecretParts, logLines, occurrences, type RunningService, spawnService, textForms } from './ops.helpers';
+import { type Answer, call, rememberSessionToken, uploadContainer } from './http';
+import {
+  biometryForm,
+  ensureBuilt,
+  middleSample,
+  sampleForms,
+  jwtSecretParts,
+  logLines,
+  occurrences,
+  type RunningService,
+  spawnService,
+  textForms,
+} from './ops.helpers';
 
 jest.setTimeout(60_000);
 
 const API_KEY = 'internal-key-7f3a9c1e5b';
 const WRONG_KEY = 'wrong-key-d41d8cd98f00';
 const OZ_ACCESS_TOKEN = 'oz-forensic-access-0b8e2c4d6f';
-const LIVENESS_KEYS = ['completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'sessionId', 'status'];
+const LIVENESS_KEYS = ['completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'receipt', 'sessionId', 'status'];
 const PROBLEM_KEYS = ['code', 'detail', 'ozErrorCode', 'requestId', 'retryable', 'status', 'title', 'type'];
-/** Nest's own start-up and shutdown lines, which belong to no request. */
-const LIFECYCLE_CONTEXTS = ['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication'];
+/** Start-up and shutdown lines (Nest's own, the receipt key's warning), which belong to no request. */
+const LIFECYCLE_CONTEXTS = ['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'ReceiptSigner'];
 
 interface Sent {
   requestId: string;
@@ -39,9 +50,14 @@ describe('the logs of a full run (contract §6)', () => {
   }
 
   async function newSession(requestId: string): Promise<{ sessionId: string; sessionToken: string }> {
-    const answer = await send(requestId, '/v1/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"subjectId":"customer-7"}' });
+    const answer = await send(requestId, '/v1/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"subjectId":"customer-7"}',
+    });
     expect(answer.status).toBe(201);
     secrets[`session token of ${requestId}`] = jwtSecretParts(answer.body.sessionToken);
+    rememberSessionToken(answer.body.sessionId, answer.body.sessionToken);
     return answer.body;
   }
 
@@ -83,11 +99,19 @@ describe('the logs of a full run (contract §6)', () => {
     keepImage('best-shot', bestShot.bytes);
     const reference = buildReferenceImage('person-1');
     keepImage('reference', reference);
-    const matched = await send('logs-bio-1', `/v1/sessions/${first.sessionId}/biometry`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: biometryForm(reference) });
+    const matched = await send('logs-bio-1', `/v1/sessions/${first.sessionId}/biometry`, {
+      method: 'POST',
+      headers: { 'x-api-key': API_KEY },
+      body: biometryForm(reference),
+    });
     expect(matched.status).toBe(201);
     analyses.push({ requestId: 'logs-bio-1', analysis: 'biometry', sessionId: first.sessionId });
     emulator.armFault({ kind: 'status', status: 500, route: 'folders' });
-    const matchFault = await send('logs-bio-5xx', `/v1/sessions/${first.sessionId}/biometry`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: biometryForm(reference, 'selfie') });
+    const matchFault = await send('logs-bio-5xx', `/v1/sessions/${first.sessionId}/biometry`, {
+      method: 'POST',
+      headers: { 'x-api-key': API_KEY },
+      body: biometryForm(reference, 'selfie'),
+    });
     expect(matchFault.status).toBe(502);
     analyses.push({ requestId: 'logs-bio-5xx', analysis: 'biometry', sessionId: first.sessionId });
 
@@ -106,7 +130,11 @@ describe('the logs of a full run (contract §6)', () => {
 
     // Refused callers and a lost one.
     expect((await send('logs-badkey-1', `/v1/sessions/${first.sessionId}`, { headers: { 'x-api-key': WRONG_KEY } })).status).toBe(401);
-    const badBearer = await send('logs-badkey-2', `/v1/sessions/${first.sessionId}/biometry`, { method: 'POST', headers: { authorization: `Bearer ${WRONG_KEY}` }, body: biometryForm(reference) });
+    const badBearer = await send('logs-badkey-2', `/v1/sessions/${first.sessionId}/biometry`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WRONG_KEY}` },
+      body: biometryForm(reference),
+    });
     expect(badBearer.status).toBe(401);
     expect((await send('logs-unknown', '/v1/nowhere')).status).toBe(404);
 
@@ -127,7 +155,11 @@ describe('the logs of a full run (contract §6)', () => {
   });
 
   it('contains no raw run of container or image bytes', () => {
-    expect(Object.entries(rawSamples).filter(([, sample]) => outputBytes.includes(sample)).map(([what]) => what)).toEqual([]);
+    expect(
+      Object.entries(rawSamples)
+        .filter(([, sample]) => outputBytes.includes(sample))
+        .map(([what]) => what),
+    ).toEqual([]);
   });
 
   it('writes only JSON log lines', () => {
@@ -155,11 +187,27 @@ describe('the logs of a full run (contract §6)', () => {
   });
 
   it('records the outcome of each analysis in its line', () => {
-    const byRequest = Object.fromEntries(logLines(output).filter((line) => typeof line.analysis === 'string').map((line) => [line.requestId, line]));
+    const byRequest = Object.fromEntries(
+      logLines(output)
+        .filter((line) => typeof line.analysis === 'string')
+        .map((line) => [line.requestId, line]),
+    );
     const accepted = sent.find((s) => s.requestId === 'logs-live-1')!.answer.body;
 
-    expect(byRequest['logs-live-1']).toMatchObject({ folderId: accepted.folderId, eventSessionId: accepted.eventSessionId, ozStatus: 201, ozErrorCode: null, decision: 'accepted' });
-    expect(byRequest['logs-bio-1']).toMatchObject({ folderId: expect.any(String), eventSessionId: accepted.eventSessionId, ozStatus: 201, ozErrorCode: null, decision: 'accepted' });
+    expect(byRequest['logs-live-1']).toMatchObject({
+      folderId: accepted.folderId,
+      eventSessionId: accepted.eventSessionId,
+      ozStatus: 201,
+      ozErrorCode: null,
+      decision: 'accepted',
+    });
+    expect(byRequest['logs-bio-1']).toMatchObject({
+      folderId: expect.any(String),
+      eventSessionId: accepted.eventSessionId,
+      ozStatus: 201,
+      ozErrorCode: null,
+      decision: 'accepted',
+    });
     expect(byRequest['logs-bio-5xx']).toMatchObject({ folderId: null, ozStatus: 500, decision: null });
     expect(byRequest['logs-tampered']).toMatchObject({ folderId: null, ozStatus: 400, ozErrorCode: 14, decision: null });
     expect(byRequest['logs-live-5xx']).toMatchObject({ folderId: null, ozStatus: 500, decision: null });

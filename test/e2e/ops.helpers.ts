@@ -65,7 +65,9 @@ export interface RunningService {
 /** Starts the built service on a free port and waits until /health/live answers. */
 export async function spawnService(env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: serviceEnvironment({ ...env, PORT: String(port) }) });
+  // Metrics on a port of the system's choice and no rate limits, as in-process test apps (TEST_DEFAULTS).
+  const defaults = { METRICS_PORT: '0', RATE_LIMIT_SESSIONS_PER_MINUTE: '0', RATE_LIMIT_SUBJECT_SESSIONS_PER_HOUR: '0' };
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: serviceEnvironment({ ...defaults, ...env, PORT: String(port) }) });
   const output = collect(child);
   const exited = exitOf(child);
   const url = `http://127.0.0.1:${port}`;
@@ -91,7 +93,10 @@ async function waitUntilLive(url: string, exited: Promise<Exit>, output: { all()
   void exited.then(() => (gone = true));
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline && !gone) {
-    const status = await fetch(`${url}/health/live`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}/health/live`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

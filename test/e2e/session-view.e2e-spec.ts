@@ -55,6 +55,7 @@ describe('GET /v1/sessions/{sessionId}', () => {
         completedAt: upload.body.completedAt,
         checks: [{ type: 'liveness', resolution: 'SUCCESS', score: folder.analyses[0].results_data.confidence_spoofing, errorCode: null, errorMessage: null }],
         bestShotAvailable: true,
+        receipt: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       },
       error: null,
     });
@@ -146,6 +147,7 @@ describe('GET /v1/sessions/{sessionId}', () => {
       folderId: expect.any(String),
       eventSessionId: expect.any(String),
       completedAt: expect.stringMatching(ISO),
+      receipt: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
     });
   });
 });

@@ -55,7 +55,7 @@ describe('POST /v1/sessions', () => {
     expect(answer.status).toBe(201);
   });
 
-  it('answers a malformed URL with problem+json and X-Request-Id, not Fastify\'s own body', async () => {
+  it("answers a malformed URL with problem+json and X-Request-Id, not Fastify's own body", async () => {
     const answer = await call(`${stack.service.url}/v1/sessions/%E0%A4%A`, { headers: { ...internal(), 'x-request-id': 'bad-url-1' } });
 
     expect(answer.status).toBe(400);

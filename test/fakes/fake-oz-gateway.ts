@@ -1,10 +1,12 @@
 import {
+  type ContainerBytes,
   type FaceMatchImage,
   type OzAnalysisResponse,
   OzApiGateway,
   type OzCallContext,
   type OzSessionToken,
 } from '../../src/oz-api/oz-api.gateway';
+import { OzApiError, type OzOperation } from '../../src/oz-api/oz-api.error';
 import type { OzFolder } from '../../src/oz-api/oz-folder';
 
 type Method = 'issueSessionToken' | 'analyzeContainer' | 'matchFaces';
@@ -17,7 +19,8 @@ interface Results {
 
 export interface RecordedCalls {
   issueSessionToken: { ctx: OzCallContext }[];
-  analyzeContainer: { container: Buffer; ctx: OzCallContext }[];
+  /** `container` joined into one buffer; `chunks` as the service handed them over. */
+  analyzeContainer: { container: Buffer; chunks: readonly Buffer[]; ctx: OzCallContext }[];
   matchFaces: { images: FaceMatchImage[]; ctx: OzCallContext }[];
 }
 
@@ -86,20 +89,22 @@ export class FakeOzApiGateway extends OzApiGateway {
 
   issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken> {
     this.calls.issueSessionToken.push({ ctx });
-    return this.next('issueSessionToken');
+    return this.next('issueSessionToken', 'session_token');
   }
 
-  analyzeContainer(container: Buffer, ctx: OzCallContext): Promise<OzAnalysisResponse> {
-    this.calls.analyzeContainer.push({ container, ctx });
-    return this.next('analyzeContainer');
+  /** Records the container joined into one buffer, so that tests compare bytes directly. */
+  analyzeContainer(container: ContainerBytes, ctx: OzCallContext): Promise<OzAnalysisResponse> {
+    this.calls.analyzeContainer.push({ container: Buffer.concat(container.chunks), chunks: container.chunks, ctx });
+    return this.next('analyzeContainer', 'liveness');
   }
 
   matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzAnalysisResponse> {
     this.calls.matchFaces.push({ images, ctx });
-    return this.next('matchFaces');
+    return this.next('matchFaces', 'biometry');
   }
 
-  private async next<M extends Method>(method: M): Promise<Results[M]> {
+  /** Like the real gateway, every OzApiError leaves marked with its operation. */
+  private async next<M extends Method>(method: M, operation: OzOperation): Promise<Results[M]> {
     const gate = this.gates[method].shift();
     // The step is taken on arrival, so calls answer in the order they were made even when held.
     const step = (this.steps[method] as Step<M>[]).shift();
@@ -108,7 +113,7 @@ export class FakeOzApiGateway extends OzApiGateway {
       await gate.released;
     }
     if (!step) throw new Error(`FakeOzApiGateway: no answer scripted for call ${this.calls[method].length} of ${method}`);
-    if ('error' in step) throw step.error;
+    if ('error' in step) throw step.error instanceof OzApiError ? step.error.during(operation) : step.error;
     return step.answer;
   }
 }

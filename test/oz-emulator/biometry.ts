@@ -79,7 +79,7 @@ async function collectImages(form: FormData, tags: Record<string, unknown>): Pro
     }
     const bytes = Buffer.from(await value.arrayBuffer());
     if (!isJpeg(bytes) && !isPng(bytes)) throw reject(5, `part "${name}" is not a JPEG or PNG image`);
-    images.push({ name, tags: partTags as string[], bytes });
+    images.push({ name, tags: partTags, bytes });
   }
   const missing = Object.keys(tags).find((key) => !images.some((image) => image.name === key));
   if (missing !== undefined) throw reject(4, `"media:tags" key "${missing}" has no file part`);
@@ -106,9 +106,7 @@ function biometryFolder(images: ImagePart[], metaData: Json): Json {
   const media = images.map((image) => mediaItem(folderId, image.name, image.tags, image.bytes, 'IMAGE_FOLDER', now));
   const verdict = compare(images);
   const failed = verdict.state === 'FAILED';
-  const failures: FailedAnalysis[] = failed
-    ? [{ type: 'BIOMETRY', analysisId, errorCode: BIOMETRY_ERROR.code, errorMessage: BIOMETRY_ERROR.message }]
-    : [];
+  const failures: FailedAnalysis[] = failed ? [{ type: 'BIOMETRY', analysisId, errorCode: BIOMETRY_ERROR.code, errorMessage: BIOMETRY_ERROR.message }] : [];
   const analysis: Json = {
     analysis_id: analysisId,
     folder_id: folderId,
@@ -124,7 +122,7 @@ function biometryFolder(images: ImagePart[], metaData: Json): Json {
     time_created: now,
     time_updated: now,
   };
-  const shell = folderShell(folderId, String(metaData.event_session_id ?? randomUUID()), now);
+  const shell = folderShell(folderId, typeof metaData.event_session_id === 'string' ? metaData.event_session_id : randomUUID(), now);
   return {
     ...shell,
     meta_data: { ...metaData, ...(shell.meta_data as Json) },

@@ -47,7 +47,21 @@ describe('Oz emulator: capsule CLI', () => {
   it('writes to stdout a container that the emulator accepts, with nothing after it', async () => {
     const token = await emulator.issueToken();
 
-    const result = await run(process.execPath, ['--import', 'tsx', CLI, '--token', token, '--scenario', 'spoof', '--person', 'erin-5', '--event-session-id', 'evt-cli', '--media-bytes', '1024']);
+    const result = await run(process.execPath, [
+      '--import',
+      'tsx',
+      CLI,
+      '--token',
+      token,
+      '--scenario',
+      'spoof',
+      '--person',
+      'erin-5',
+      '--event-session-id',
+      'evt-cli',
+      '--media-bytes',
+      '1024',
+    ]);
     const answer = await readAnswer(await postContainer(emulator, result.stdout));
 
     expect(result.code).toBe(0);

@@ -103,9 +103,7 @@ function hmac(bytes: Buffer): Buffer {
   return createHmac('sha256', CONTAINER_HMAC_KEY).update(bytes).digest();
 }
 
-export type OpenedContainer =
-  | { ok: true; header: ContainerHeader; payload: Buffer; media: Buffer }
-  | { ok: false; reason: string };
+export type OpenedContainer = { ok: true; header: ContainerHeader; payload: Buffer; media: Buffer } | { ok: false; reason: string };
 
 /** Checks the envelope (magic, version, integrity, header); says nothing about the session token. */
 export function openContainer(buf: Buffer): OpenedContainer {
@@ -135,8 +133,7 @@ export function openContainer(buf: Buffer): OpenedContainer {
 function parseHeader(bytes: Buffer): ContainerHeader | null {
   try {
     const header = JSON.parse(bytes.toString('utf8')) as Partial<ContainerHeader>;
-    const valid =
-      typeof header.token === 'string' && typeof header.scenario === 'string' && typeof header.person === 'string';
+    const valid = typeof header.token === 'string' && typeof header.scenario === 'string' && typeof header.person === 'string';
     return valid ? (header as ContainerHeader) : null;
   } catch {
     return null;

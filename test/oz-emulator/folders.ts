@@ -75,9 +75,7 @@ export function livenessFolder(input: LivenessFolderInput): Json {
   const media = mediaItem(folderId, 'video_selfie', ['video_selfie', 'video_selfie_blank', 'orientation_portrait'], input.media, 'VIDEO_FOLDER', now);
   const failed = input.outcome === 'analysis-error';
   const verdict = { live: 'SUCCESS', spoof: 'DECLINED', 'analysis-error': 'FAILED' }[input.outcome];
-  const failures: FailedAnalysis[] = failed
-    ? [{ type: 'QUALITY', analysisId, errorCode: QUALITY_ERROR.code, errorMessage: QUALITY_ERROR.message }]
-    : [];
+  const failures: FailedAnalysis[] = failed ? [{ type: 'QUALITY', analysisId, errorCode: QUALITY_ERROR.code, errorMessage: QUALITY_ERROR.message }] : [];
   const analysis: Json = {
     analysis_id: analysisId,
     folder_id: folderId,

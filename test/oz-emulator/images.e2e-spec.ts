@@ -16,6 +16,7 @@ function markersOf(jpeg: Buffer): number[] {
 /** jpeg-js, when installed, proves the images decode; the project does not depend on it. */
 function optionalDecoder(): { decode(data: Buffer, opts: object): { width: number; height: number } } | null {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when present, by design
     return require('jpeg-js');
   } catch {
     return null;

@@ -42,9 +42,7 @@ export async function processContainer(body: Buffer, tokens: SessionTokenAuthori
   if (!isReadablePayload(payload) || !isScenario(header.scenario)) throw invalidRequestData(5);
 
   if (header.scenario === 'fault-non-json') return { fault: { kind: 'non-json' } };
-  const outcome: LivenessOutcome = (OUTCOME_SCENARIOS as readonly string[]).includes(header.scenario)
-    ? (header.scenario as LivenessOutcome)
-    : 'live';
+  const outcome: LivenessOutcome = (OUTCOME_SCENARIOS as readonly string[]).includes(header.scenario) ? (header.scenario as LivenessOutcome) : 'live';
   const folder = livenessFolder({
     outcome,
     person: header.person,

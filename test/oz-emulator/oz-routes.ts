@@ -60,14 +60,7 @@ function checkAccessToken(request: FastifyRequest, expected: string | undefined)
   if (sent !== expected) throw new OzHttpError(401, 7);
 }
 
-function perform(
-  performer: FaultPerformer,
-  reply: FastifyReply,
-  kind: TerminalFaultKind,
-  route: OzRoute,
-  status = 500,
-  errorCode?: number,
-): FastifyReply {
+function perform(performer: FaultPerformer, reply: FastifyReply, kind: TerminalFaultKind, route: OzRoute, status = 500, errorCode?: number): FastifyReply {
   const success = route === 'token' ? 200 : 201;
   switch (kind) {
     case 'status':

@@ -8,8 +8,7 @@ import { RecordedRequest, RequestSpy } from './spy';
 import { loadOrCreateKeys, SessionTokenAuthority } from './tokens';
 
 export const EMULATOR_WARNING =
-  'This is the Oz API Instant EMULATOR, NOT Oz API Instant: its verdicts are scripted by the test container. ' +
-  'Never use it for real verification.';
+  'This is the Oz API Instant EMULATOR, NOT Oz API Instant: its verdicts are scripted by the test container. ' + 'Never use it for real verification.';
 
 /** Well above the 64 MiB a test may send; the real Oz limit is unknown. */
 const BODY_LIMIT = 128 * 1024 * 1024;

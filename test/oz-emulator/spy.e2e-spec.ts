@@ -66,9 +66,7 @@ describe('Oz emulator: request spy', () => {
 
   it('keeps at least the last 200 requests', async () => {
     for (let batch = 0; batch < 5; batch++) {
-      await Promise.all(
-        Array.from({ length: 50 }, (_, i) => fetch(`${emulator.url}/api/unknown/${batch * 50 + i}`).then((r) => r.arrayBuffer())),
-      );
+      await Promise.all(Array.from({ length: 50 }, (_, i) => fetch(`${emulator.url}/api/unknown/${batch * 50 + i}`).then((r) => r.arrayBuffer())));
     }
 
     const paths = emulator.requests().map((request) => request.path);

@@ -35,7 +35,11 @@ export function postLargeContainer(emulator: OzEmulator, body: Buffer): Promise<
   });
 }
 
-export function postContainer(emulator: OzEmulator, body: Uint8Array, init: { path?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+export function postContainer(
+  emulator: OzEmulator,
+  body: Uint8Array,
+  init: { path?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Response> {
   return fetch(`${emulator.url}${init.path ?? '/api/instant/folders/'}`, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', ...init.headers },
@@ -56,7 +60,7 @@ export interface ImageUpload {
   type?: string;
 }
 
-export function biometryForm(images: ImageUpload[], payload: unknown | undefined): FormData {
+export function biometryForm(images: ImageUpload[], payload: unknown): FormData {
   const form = new FormData();
   if (payload !== undefined) form.append('payload', typeof payload === 'string' ? payload : JSON.stringify(payload));
   for (const image of images) {

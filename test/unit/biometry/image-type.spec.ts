@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { JPEG_BYTES, PNG_BYTES } from '../oz-api/testing/oz-folder.fixtures';
-import { imageTypeOf } from './image-type';
+import { JPEG_BYTES, PNG_BYTES } from '../../fixtures/oz-folders';
+import { imageTypeOf } from '../../../src/biometry/image-type';
 
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

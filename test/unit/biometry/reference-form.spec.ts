@@ -1,8 +1,8 @@
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AppError } from '../common/app-error';
-import { JPEG_BYTES } from '../oz-api/testing/oz-folder.fixtures';
-import { readReferenceForm } from './reference-form';
+import { AppError } from '../../../src/common/app-error';
+import { JPEG_BYTES } from '../../fixtures/oz-folders';
+import { readReferenceForm } from '../../../src/biometry/reference-form';
 
 const MAX_IMAGE_BYTES = 64;
 const BOUNDARY = '----unit-boundary';
@@ -61,8 +61,14 @@ describe('readReferenceForm', () => {
   });
 
   it.each(['document', 'selfie'])('reads referenceType %s, before or after the file part', async (referenceType) => {
-    await expect(read([{ name: 'referenceType', value: referenceType }, reference()])).resolves.toEqual({ reference: JPEG_BYTES.toString('hex'), referenceType });
-    await expect(read([reference(), { name: 'referenceType', value: referenceType }])).resolves.toEqual({ reference: JPEG_BYTES.toString('hex'), referenceType });
+    await expect(read([{ name: 'referenceType', value: referenceType }, reference()])).resolves.toEqual({
+      reference: JPEG_BYTES.toString('hex'),
+      referenceType,
+    });
+    await expect(read([reference(), { name: 'referenceType', value: referenceType }])).resolves.toEqual({
+      reference: JPEG_BYTES.toString('hex'),
+      referenceType,
+    });
   });
 
   it.each([

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { toOzFolder } from '../oz-api/folder.mapper';
-import type { OzFolder } from '../oz-api/oz-folder';
-import { anyWireBody } from '../oz-api/testing/wire-folder.arbitrary';
-import { decideBiometry, decideLiveness } from './decision';
-import type { LivenessCheck, Verdict } from './decision.types';
+import { toOzFolder } from '../../../src/oz-api/folder.mapper';
+import type { OzFolder } from '../../../src/oz-api/oz-folder';
+import { anyWireBody } from '../../fixtures/wire-folder.arbitrary';
+import { decideBiometry, decideLiveness } from '../../../src/decision/decision';
+import type { LivenessCheck, Assessment } from '../../../src/decision/decision.types';
 
 const livenessCheck: fc.Arbitrary<LivenessCheck> = fc.record({
   type: fc.constant('liveness' as const),
@@ -23,7 +23,7 @@ function isExactSuccess(wire: unknown): boolean {
 }
 
 /** Accepted exactly when the wire's top level is SUCCESS + FINISHED, spelled exactly so. */
-function acceptanceFollowsTopLevel(decide: (folder: OzFolder) => Verdict) {
+function acceptanceFollowsTopLevel(decide: (folder: OzFolder) => Assessment) {
   return fc.property(anyWireBody, (wire) => {
     expect(decide(toOzFolder(wire)).decision === 'accepted').toBe(isExactSuccess(wire));
   });
@@ -104,11 +104,17 @@ describe('decisions over arbitrary Oz folders', () => {
   });
 
   it.each([
-    ['compares without case', (f: OzFolder) => ({ ...f, systemResolution: f.systemResolution?.toUpperCase() ?? null, resolutionStatus: f.resolutionStatus?.toUpperCase() ?? null })],
+    [
+      'compares without case',
+      (f: OzFolder) => ({ ...f, systemResolution: f.systemResolution?.toUpperCase() ?? null, resolutionStatus: f.resolutionStatus?.toUpperCase() ?? null }),
+    ],
     ['trims values', (f: OzFolder) => ({ ...f, systemResolution: f.systemResolution?.trim() ?? null, resolutionStatus: f.resolutionStatus?.trim() ?? null })],
     ['ignores resolution_status', (f: OzFolder) => ({ ...f, resolutionStatus: f.systemResolution === 'SUCCESS' ? 'FINISHED' : f.resolutionStatus })],
   ])('the acceptance property catches a decision that %s', (_, lenient) => {
-    const result = fc.check(acceptanceFollowsTopLevel((folder) => decideLiveness(lenient(folder))), { numRuns: 1000 });
+    const result = fc.check(
+      acceptanceFollowsTopLevel((folder) => decideLiveness(lenient(folder))),
+      { numRuns: 1000 },
+    );
 
     expect(result.failed).toBe(true);
   });

@@ -1,6 +1,6 @@
-import { ozAnalysis, ozFolder } from '../oz-api/testing/oz-folder.fixtures';
-import { decideBiometry, decideLiveness } from './decision';
-import type { LivenessCheck } from './decision.types';
+import { ozAnalysis, ozFolder } from '../../fixtures/oz-folders';
+import { decideBiometry, decideLiveness } from '../../../src/decision/decision';
+import type { LivenessCheck } from '../../../src/decision/decision.types';
 
 const PASSED_LIVENESS: LivenessCheck = { type: 'liveness', resolution: 'SUCCESS', score: 0.03, errorCode: null, errorMessage: null };
 
@@ -59,17 +59,13 @@ describe('decideLiveness', () => {
     const quality = ozAnalysis({ resolutionStatus: 'DECLINED', confidenceSpoofing: [0.2, 0.91, 0.5], errorCode: 4, errorMessage: 'x' });
     const folder = ozFolder({ analyses: [ozAnalysis({ type: 'BIOMETRY', resolutionStatus: 'SUCCESS' }), quality] });
 
-    expect(decideLiveness(folder).checks).toEqual([
-      { type: 'liveness', resolution: 'DECLINED', score: 0.91, errorCode: 4, errorMessage: 'x' },
-    ]);
+    expect(decideLiveness(folder).checks).toEqual([{ type: 'liveness', resolution: 'DECLINED', score: 0.91, errorCode: 4, errorMessage: 'x' }]);
   });
 
   it('gives a null score when the QUALITY analysis has no confidence', () => {
     const folder = ozFolder({ analyses: [ozAnalysis({ confidenceSpoofing: [] })] });
 
-    expect(decideLiveness(folder).checks).toEqual([
-      { type: 'liveness', resolution: 'SUCCESS', score: null, errorCode: null, errorMessage: null },
-    ]);
+    expect(decideLiveness(folder).checks).toEqual([{ type: 'liveness', resolution: 'SUCCESS', score: null, errorCode: null, errorMessage: null }]);
   });
 
   it('gives a liveness check of nulls when there is no QUALITY analysis', () => {
@@ -95,7 +91,10 @@ describe('decideBiometry', () => {
   });
 
   it('rejects with FACE_MISMATCH when system_resolution is DECLINED', () => {
-    const folder = biometryFolder({ systemResolution: 'DECLINED', analyses: [ozAnalysis({ type: 'BIOMETRY', resolutionStatus: 'DECLINED', minConfidence: 0.12 })] });
+    const folder = biometryFolder({
+      systemResolution: 'DECLINED',
+      analyses: [ozAnalysis({ type: 'BIOMETRY', resolutionStatus: 'DECLINED', minConfidence: 0.12 })],
+    });
 
     expect(decideBiometry(PASSED_LIVENESS, folder)).toEqual({
       decision: 'rejected',

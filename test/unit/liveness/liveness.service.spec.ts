@@ -1,27 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { FakeClock } from '../../test/fakes/fake-clock';
-import { FakeOzApiGateway } from '../../test/fakes/fake-oz-gateway';
-import { AppError } from '../common/app-error';
-import { DecisionService } from '../decision/decision.service';
-import { OzApiError } from '../oz-api/oz-api.error';
-import { JPEG_BYTES, ozFolder } from '../oz-api/testing/oz-folder.fixtures';
-import { InMemorySessionStore } from '../session/in-memory-session.store';
-import type { SessionRecord } from '../session/session.types';
-import type { ContainerDiagnostics, DiagnosticsNote } from './container-diagnostics';
-import { LivenessService } from './liveness.service';
-import { containerBodyOf } from './container-body';
+import { FakeOzApiGateway } from '../../fakes/fake-oz-gateway';
+import { AppError } from '../../../src/common/app-error';
+import { DecisionService } from '../../../src/decision/decision.service';
+import type { ContainerBytes } from '../../../src/oz-api/oz-api.gateway';
+import { OzApiError } from '../../../src/oz-api/oz-api.error';
+import { JPEG_BYTES, ozFolder } from '../../fixtures/oz-folders';
+import type { ContainerDiagnostics, DiagnosticsNote } from '../../../src/liveness/container-diagnostics';
+import { LivenessService } from '../../../src/liveness/liveness.service';
+import { bodyOf, containerReceiver, problemOf, SESSION_TTL_MS, sessionsKit, type SessionsKit } from '../toolkit';
 
-const SESSION_TTL_MS = 15 * 60_000;
 const REQUEST_ID = 'req-1';
+const TOKEN = 'session-token-of-the-test';
 const CONTAINER = Buffer.from('container bytes \x00\x01\x02 exactly as the SDK produced them', 'latin1');
 const OTHER_CONTAINER = Buffer.from('another container', 'latin1');
 
 /** Records what the service asked to keep, and nothing else. */
 class RecordingDiagnostics {
-  readonly kept: { container: Buffer; note: DiagnosticsNote }[] = [];
+  readonly kept: { container: ContainerBytes; note: DiagnosticsNote }[] = [];
 
-  async keep(container: Buffer, note: DiagnosticsNote): Promise<void> {
+  async keep(container: ContainerBytes, note: DiagnosticsNote): Promise<void> {
     this.kept.push({ container, note });
   }
 }
@@ -62,45 +60,39 @@ const CONTAINER_FAILURES = [
 
 describe('LivenessService', () => {
   let gateway: FakeOzApiGateway;
-  let store: InMemorySessionStore;
-  let clock: FakeClock;
+  let kit: SessionsKit;
   let diagnostics: RecordingDiagnostics;
   let logger: RecordingLogger;
   let service: LivenessService;
 
-  beforeEach(() => {
+  beforeEach(async () => {
+    kit = await sessionsKit();
     logger = new RecordingLogger();
     Logger.overrideLogger(logger);
     gateway = new FakeOzApiGateway();
-    store = new InMemorySessionStore({ resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 });
-    clock = new FakeClock();
     diagnostics = new RecordingDiagnostics();
-    service = new LivenessService(gateway, store, clock, new DecisionService(), diagnostics as unknown as ContainerDiagnostics);
+    service = new LivenessService(gateway, kit.lifecycle, new DecisionService(), containerReceiver(), diagnostics as unknown as ContainerDiagnostics);
   });
 
-  afterEach(() => store.onApplicationShutdown());
+  afterEach(() => kit.close());
 
   async function openSession(): Promise<string> {
-    const now = clock.now();
-    const session: SessionRecord = {
-      id: randomUUID(),
-      subjectId: null,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
-      purgeAt: new Date(now.getTime() + 86_400_000),
-      status: 'open',
-      containerSha256: null,
-      result: null,
-      failure: null,
-      bestShot: { returned: false, heldUntil: null },
-    };
-    await store.create(session);
-    return session.id;
+    return (await kit.lifecycle.open(null, TOKEN, null)).id;
   }
 
-  const upload = (sessionId: string, container = CONTAINER, requestId = REQUEST_ID) =>
-    service.upload({ sessionId, container: containerBodyOf(container), requestId });
-  const stored = (sessionId: string) => store.get(sessionId, clock.now());
+  const upload = (sessionId: string, container = CONTAINER, requestId = REQUEST_ID, token = TOKEN) =>
+    service.upload({ sessionId, token, body: bodyOf(container), declaredLength: container.length, requestId });
+  const stored = (sessionId: string) => kit.store.get(sessionId, kit.clock.now());
+  /** The problem the client is told for a rejected upload (an absent ozErrorCode as null). */
+  const refusal = async (pending: Promise<unknown>) => {
+    const body = problemOf(
+      await pending.then(
+        () => null,
+        (thrown: unknown) => thrown,
+      ),
+    );
+    return { ...body, ozErrorCode: body.ozErrorCode ?? null };
+  };
 
   describe('a completed analysis', () => {
     it('answers the decision and records the result and the best shot on the session', async () => {
@@ -118,25 +110,28 @@ describe('LivenessService', () => {
           reason: 'LIVENESS_PASSED',
           folderId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
           eventSessionId: 'evt-123',
-          completedAt: clock.now().toISOString(),
+          completedAt: kit.clock.now().toISOString(),
+          receipt: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
         },
       });
       await expect(stored(sessionId)).resolves.toMatchObject({
         status: 'completed',
-        result: { decision: 'accepted', livenessAccepted: true, checks: [{ type: 'liveness', resolution: 'SUCCESS', score: 0.03 }] },
+        result: { decision: 'accepted', liveness: { decision: 'accepted' }, checks: [{ type: 'liveness', resolution: 'SUCCESS', score: 0.03 }] },
       });
-      await expect(store.getBestShot(sessionId, clock.now())).resolves.toEqual({ state: 'held', bytes: JPEG_BYTES });
+      await expect(kit.store.getBestShot(sessionId, kit.clock.now())).resolves.toEqual({ state: 'held', bytes: JPEG_BYTES });
     });
 
-    it('hands the gateway the exact Buffer it received, with the request id', async () => {
+    it('hands the gateway the very chunks it received, with the request id', async () => {
       const sessionId = await openSession();
       gateway.answerFolder('analyzeContainer', ozFolder());
 
       await upload(sessionId, CONTAINER, 'req-42');
 
       expect(gateway.calls.analyzeContainer).toHaveLength(1);
-      expect(gateway.calls.analyzeContainer[0].container).toBe(CONTAINER);
-      expect(gateway.calls.analyzeContainer[0].container.equals(Buffer.from('container bytes \x00\x01\x02 exactly as the SDK produced them', 'latin1'))).toBe(true);
+      expect(gateway.calls.analyzeContainer[0].chunks).toEqual([CONTAINER]);
+      expect(gateway.calls.analyzeContainer[0].container.equals(Buffer.from('container bytes \x00\x01\x02 exactly as the SDK produced them', 'latin1'))).toBe(
+        true,
+      );
       expect(gateway.calls.analyzeContainer[0].ctx).toEqual({ requestId: 'req-42' });
     });
 
@@ -147,7 +142,7 @@ describe('LivenessService', () => {
       const { answer } = await upload(sessionId);
 
       expect(answer).toMatchObject({ decision: 'rejected', reason: 'LIVENESS_DECLINED' });
-      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'completed', result: { livenessAccepted: false } });
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'completed', result: { liveness: { decision: 'rejected' } } });
     });
 
     it('writes one analysis log line with identifiers and outcome, and no container bytes', async () => {
@@ -157,7 +152,16 @@ describe('LivenessService', () => {
       await upload(sessionId);
 
       expect(logger.lines).toEqual([
-        expect.objectContaining({ analysis: 'liveness', requestId: REQUEST_ID, sessionId, folderId: '7c9e6679-7425-40de-944b-e07fc1f90ae7', eventSessionId: 'evt-123', ozStatus: 200, ozErrorCode: null, decision: 'accepted' }),
+        expect.objectContaining({
+          analysis: 'liveness',
+          requestId: REQUEST_ID,
+          sessionId,
+          folderId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+          eventSessionId: 'evt-123',
+          ozStatus: 200,
+          ozErrorCode: null,
+          decision: 'accepted',
+        }),
       ]);
       expect(JSON.stringify(logger.lines)).not.toContain('container bytes');
     });
@@ -166,7 +170,7 @@ describe('LivenessService', () => {
       const sessionId = await openSession();
       gateway.answerFolder('analyzeContainer', ozFolder());
       const first = await upload(sessionId);
-      clock.advance(SESSION_TTL_MS + 1);
+      kit.clock.advance(SESSION_TTL_MS + 1);
 
       const again = await upload(sessionId, Buffer.from(CONTAINER));
 
@@ -197,6 +201,56 @@ describe('LivenessService', () => {
       await expect(upload(randomUUID(), Buffer.alloc(0))).rejects.toMatchObject({ code: 'CONTAINER_MISSING' });
     });
 
+    it("refuses a token that is not the session's with 401, reading nothing and leaving the session as it was", async () => {
+      const sessionId = await openSession();
+      const body = bodyOf(CONTAINER);
+      const reads = jest.spyOn(body, 'on');
+
+      await expect(
+        service.upload({ sessionId, token: 'token-of-another-session', body, declaredLength: CONTAINER.length, requestId: REQUEST_ID }),
+      ).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+      expect(reads).not.toHaveBeenCalled();
+      expect(gateway.callCount).toBe(0);
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', containerSha256: null });
+    });
+
+    it('answers 404 before 401 when the session is unknown, whatever the token', async () => {
+      await expect(upload(randomUUID(), CONTAINER, REQUEST_ID, 'any-token')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    });
+
+    it('answers 401 before 410 for an expired session and a wrong token', async () => {
+      const sessionId = await openSession();
+      kit.clock.advance(SESSION_TTL_MS);
+
+      await expect(upload(sessionId, CONTAINER, REQUEST_ID, 'wrong')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    });
+
+    it('refuses at once, reading nothing, when no Oz slot is free for a first upload', async () => {
+      const sessionId = await openSession();
+      gateway.capacity = false;
+
+      await expect(upload(sessionId)).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        status: 503,
+        retryAfterSeconds: 1,
+        headers: { connection: 'close' },
+      });
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open' });
+    });
+
+    it('answers a replay from the store even while no Oz slot is free', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder());
+      const first = await upload(sessionId);
+      gateway.capacity = false;
+
+      await expect(upload(sessionId)).resolves.toEqual({ replayed: true, answer: first.answer });
+    });
+
     it('answers SESSION_NOT_FOUND for an unknown session', async () => {
       await expect(upload(randomUUID())).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND', status: 404 });
       expect(gateway.callCount).toBe(0);
@@ -204,7 +258,7 @@ describe('LivenessService', () => {
 
     it('answers SESSION_EXPIRED for an open session past its expiresAt, without calling Oz', async () => {
       const sessionId = await openSession();
-      clock.advance(SESSION_TTL_MS);
+      kit.clock.advance(SESSION_TTL_MS);
 
       await expect(upload(sessionId)).rejects.toMatchObject({ code: 'SESSION_EXPIRED', status: 410 });
       expect(gateway.callCount).toBe(0);
@@ -231,8 +285,8 @@ describe('LivenessService', () => {
       const sessionId = await openSession();
       gateway.fail('analyzeContainer', error).answerFolder('analyzeContainer', ozFolder());
 
-      await expect(upload(sessionId)).rejects.toMatchObject(expected);
-      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', containerSha256: null, failure: null });
+      expect(await refusal(upload(sessionId))).toMatchObject(expected);
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', containerSha256: null, failure: null, lease: null });
 
       await expect(upload(sessionId, OTHER_CONTAINER)).resolves.toMatchObject({ replayed: false, answer: { decision: 'accepted' } });
       expect(gateway.calls.analyzeContainer).toHaveLength(2);
@@ -262,18 +316,21 @@ describe('LivenessService', () => {
       await expect(stored(sessionId)).resolves.toMatchObject({ status: 'failed', failure: { code, ozErrorCode } });
     });
 
-    it.each(CONTAINER_FAILURES)('answers a retry of the same bytes after code %i with the same error, without calling Oz', async (ozErrorCode, code, status) => {
-      const sessionId = await openSession();
-      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, ozErrorCode, 'x'));
-      const first = (await upload(sessionId).catch((thrown: unknown) => thrown)) as AppError;
-      clock.advance(SESSION_TTL_MS + 1);
+    it.each(CONTAINER_FAILURES)(
+      'answers a retry of the same bytes after code %i with the same error, without calling Oz',
+      async (ozErrorCode, code, status) => {
+        const sessionId = await openSession();
+        gateway.fail('analyzeContainer', new OzApiError('rejected', 400, ozErrorCode, 'x'));
+        const first = (await upload(sessionId).catch((thrown: unknown) => thrown)) as AppError;
+        kit.clock.advance(SESSION_TTL_MS + 1);
 
-      const again = await upload(sessionId, Buffer.from(CONTAINER)).catch((thrown: unknown) => thrown);
+        const again = await upload(sessionId, Buffer.from(CONTAINER)).catch((thrown: unknown) => thrown);
 
-      expect(again).toBeInstanceOf(AppError);
-      expect(again).toMatchObject({ code, status, ozErrorCode, detail: first.detail, retryable: false });
-      expect(gateway.calls.analyzeContainer).toHaveLength(1);
-    });
+        expect(again).toBeInstanceOf(AppError);
+        expect(again).toMatchObject({ code, status, ozErrorCode, detail: first.detail, retryable: false });
+        expect(gateway.calls.analyzeContainer).toHaveLength(1);
+      },
+    );
 
     it('refuses other bytes after a container rejection with SESSION_ALREADY_USED', async () => {
       const sessionId = await openSession();
@@ -290,8 +347,10 @@ describe('LivenessService', () => {
 
       await upload(sessionId, CONTAINER, 'req-14').catch(() => undefined);
 
-      expect(diagnostics.kept).toEqual([{ container: CONTAINER, note: { requestId: 'req-14', sessionId, ozErrorCode: 14 } }]);
-      expect(diagnostics.kept[0].container).toBe(CONTAINER);
+      expect(diagnostics.kept).toEqual([
+        { container: expect.objectContaining({ length: CONTAINER.length }), note: { requestId: 'req-14', sessionId, ozErrorCode: 14 } },
+      ]);
+      expect(Buffer.concat(diagnostics.kept[0].container.chunks).equals(CONTAINER)).toBe(true);
     });
 
     it.each([3, 4, 5, 13])('keeps no container after code %i', async (ozErrorCode) => {

@@ -1,5 +1,5 @@
-import { extractBestShot } from './best-shot';
-import { JPEG_BYTES, PNG_BYTES, wireBiometryAnalysis, wireQualityAnalysis } from './testing/oz-folder.fixtures';
+import { extractBestShot } from '../../../src/oz-api/best-shot';
+import { JPEG_BYTES, PNG_BYTES, wireBiometryAnalysis, wireQualityAnalysis } from '../../fixtures/oz-folders';
 
 const JPEG_BASE64 = JPEG_BYTES.toString('base64');
 
@@ -34,10 +34,7 @@ describe('extractBestShot', () => {
   });
 
   it('skips a PNG and takes the JPEG in the next output image', () => {
-    const analyses = qualityWithImages([
-      { original_url: PNG_BYTES.toString('base64') },
-      { original_url: JPEG_BASE64 },
-    ]);
+    const analyses = qualityWithImages([{ original_url: PNG_BYTES.toString('base64') }, { original_url: JPEG_BASE64 }]);
 
     expect(extractBestShot(analyses)?.equals(JPEG_BYTES)).toBe(true);
   });

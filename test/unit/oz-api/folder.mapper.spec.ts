@@ -1,6 +1,6 @@
-import { isOzFolderShape, toOzFolder } from './folder.mapper';
-import type { OzFolder } from './oz-folder';
-import { JPEG_BYTES, wireBiometryAnalysis, wireFolder, wireQualityAnalysis } from './testing/oz-folder.fixtures';
+import { isOzFolderShape, toOzFolder } from '../../../src/oz-api/folder.mapper';
+import type { OzFolder } from '../../../src/oz-api/oz-folder';
+import { JPEG_BYTES, wireBiometryAnalysis, wireFolder, wireQualityAnalysis } from '../../fixtures/oz-folders';
 
 const EMPTY_FOLDER: OzFolder = {
   folderId: null,
@@ -39,7 +39,9 @@ describe('toOzFolder', () => {
     const wire = wireFolder({
       resolution_status: 'FAILED',
       system_resolution: 'FAILED',
-      analyses: [wireQualityAnalysis({ state: 'FAILED', resolution_status: 'FAILED', error_code: 11, error_message: 'External service error', results_media: [] })],
+      analyses: [
+        wireQualityAnalysis({ state: 'FAILED', resolution_status: 'FAILED', error_code: 11, error_message: 'External service error', results_media: [] }),
+      ],
     });
 
     expect(toOzFolder(wire).analyses[0]).toMatchObject({ state: 'FAILED', resolutionStatus: 'FAILED', errorCode: 11, errorMessage: 'External service error' });
@@ -70,7 +72,9 @@ describe('toOzFolder', () => {
       resolution_status: ['FINISHED'],
       system_resolution: { value: 'SUCCESS' },
       meta_data: { event_session_id: 42 },
-      analyses: [{ type: 'BIOMETRY', state: false, resolution_status: null, error_code: '14', error_message: { text: 'x' }, results_data: { min_confidence: '0.97' } }],
+      analyses: [
+        { type: 'BIOMETRY', state: false, resolution_status: null, error_code: '14', error_message: { text: 'x' }, results_data: { min_confidence: '0.97' } },
+      ],
     };
 
     expect(toOzFolder(wire)).toEqual({

@@ -1,38 +1,44 @@
-import { AppError } from '../common/app-error';
-import type { OzConfig, SessionConfig } from '../config';
-import { OzApiError } from '../oz-api/oz-api.error';
-import { FakeClock } from '../../test/fakes/fake-clock';
-import { FakeOzApiGateway } from '../../test/fakes/fake-oz-gateway';
-import { InMemorySessionStore } from './in-memory-session.store';
-import { SessionService } from './session.service';
+import { createHash } from 'node:crypto';
+import { AppError } from '../../../src/common/app-error';
+import type { RateLimitsConfig, RedisConfig } from '../../../src/config';
+import { OzApiError } from '../../../src/oz-api/oz-api.error';
+import { RateLimits } from '../../../src/rate-limits/rate-limits';
+import type { RedisConnection } from '../../../src/redis/redis.connection';
+import { SessionService } from '../../../src/session/session.service';
+import { FakeOzApiGateway } from '../../fakes/fake-oz-gateway';
+import { problemOf, sessionsKit, type SessionsKit } from '../toolkit';
 
-const OZ = { sessionTtlSeconds: 900 } as OzConfig;
-const SESSIONS: SessionConfig = { resultTtlSeconds: 3_600, bestShotTtlSeconds: 600 };
+const NO_REDIS = { enabled: false } as RedisConnection;
+const REDIS = { keyPrefix: 'test:' } as RedisConfig;
+
+function limits(sessionsPerSubjectPerHour = 0): RateLimits {
+  const config: RateLimitsConfig = { sessionsPerAddressPerMinute: 0, sessionsPerSubjectPerHour };
+  return new RateLimits(config, REDIS, NO_REDIS);
+}
 
 describe('SessionService.create', () => {
   let gateway: FakeOzApiGateway;
-  let store: InMemorySessionStore;
-  let clock: FakeClock;
+  let kit: SessionsKit;
   let service: SessionService;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     gateway = new FakeOzApiGateway();
-    store = new InMemorySessionStore(SESSIONS);
-    clock = new FakeClock();
-    service = new SessionService(gateway, store, clock, OZ, SESSIONS);
+    kit = await sessionsKit();
+    service = new SessionService(gateway, kit.lifecycle, limits());
   });
-  afterEach(() => store.onApplicationShutdown());
+  afterEach(() => kit.close());
 
-  it('uses the token expiry when Oz gives one, and stores an open session without the token', async () => {
-    const expiresAt = new Date(clock.now().getTime() + 120_000);
+  it('uses the token expiry when Oz gives one, and stores an open session with the token’s SHA-256 only', async () => {
+    const expiresAt = new Date(kit.clock.now().getTime() + 120_000);
     gateway.answer('issueSessionToken', { token: 'tok-1', expiresAt });
 
     const created = await service.create('subject-1', 'req-1');
 
     expect(created).toEqual({ sessionId: expect.any(String), sessionToken: 'tok-1', expiresAt: expiresAt.toISOString() });
-    const stored = await store.get(created.sessionId, clock.now());
-    expect(stored).toMatchObject({ subjectId: 'subject-1', status: 'open', expiresAt });
+    const stored = await kit.store.get(created.sessionId, kit.clock.now());
+    expect(stored).toMatchObject({ subjectId: 'subject-1', status: 'open', expiresAt, tokenSha256: createHash('sha256').update('tok-1').digest('hex') });
     expect(JSON.stringify(stored)).not.toContain('tok-1');
+    expect(gateway.calls.issueSessionToken[0].ctx).toEqual({ requestId: 'req-1' });
   });
 
   it('falls back to OZ_SESSION_TTL_SECONDS when the token carries no expiry', async () => {
@@ -40,24 +46,88 @@ describe('SessionService.create', () => {
 
     const created = await service.create(null, 'req-2');
 
-    expect(created.expiresAt).toBe(new Date(clock.now().getTime() + 900_000).toISOString());
+    expect(created.expiresAt).toBe(new Date(kit.clock.now().getTime() + 900_000).toISOString());
   });
 
-  it('refuses with 503 SERVICE_BUSY and Retry-After when the store is full of sessions it must keep', async () => {
-    gateway.answer('issueSessionToken', { token: 'tok-2', expiresAt: null });
-    jest.spyOn(store, 'create').mockResolvedValueOnce(false);
+  it('refuses with 503 SERVICE_BUSY and the store’s Retry-After, before asking Oz for a token, when the store is full', async () => {
+    jest.spyOn(kit.store, 'room').mockResolvedValueOnce({ available: false, retryAfterSeconds: 120 });
 
     const error = await service.create(null, 'req-3').catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'SERVICE_BUSY', status: 503, retryable: true, retryAfterSeconds: 120 });
+    expect(gateway.callCount).toBe(0);
+  });
+
+  it('refuses with 503 SERVICE_BUSY when the store filled between the check and the write', async () => {
+    gateway.answer('issueSessionToken', { token: 'tok-2', expiresAt: null });
+    jest.spyOn(kit.store, 'create').mockResolvedValueOnce({ available: false, retryAfterSeconds: 30 });
+
+    const error = await service.create(null, 'req-3').catch((e: unknown) => e);
+
     expect(error).toMatchObject({ code: 'SERVICE_BUSY', status: 503, retryable: true, retryAfterSeconds: 30 });
   });
 
   it('turns an Oz failure into the upstream problem and stores nothing', async () => {
     gateway.fail('issueSessionToken', new OzApiError('timeout', null, null, 'late'));
+    const created = jest.spyOn(kit.store, 'create');
 
     const error = await service.create(null, 'req-4').catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', status: 504 });
+    expect(problemOf(error)).toMatchObject({ code: 'UPSTREAM_TIMEOUT', status: 504 });
+    expect(created).not.toHaveBeenCalled();
+  });
+
+  it('publishes session.opened with the stored session', async () => {
+    gateway.answer('issueSessionToken', { token: 'tok-5', expiresAt: null });
+
+    const created = await service.create('subject-5', 'req-5');
+
+    expect(kit.published).toEqual([{ type: 'session.opened', session: expect.objectContaining({ id: created.sessionId, subjectId: 'subject-5' }) }]);
+  });
+});
+
+describe('SessionService.create with a subject limit', () => {
+  let gateway: FakeOzApiGateway;
+  let kit: SessionsKit;
+  let service: SessionService;
+
+  beforeEach(async () => {
+    gateway = new FakeOzApiGateway();
+    kit = await sessionsKit();
+    service = new SessionService(gateway, kit.lifecycle, limits(2));
+  });
+  afterEach(() => kit.close());
+
+  it('refuses the third session of one subject in an hour with 429 RATE_LIMITED, without asking Oz', async () => {
+    gateway.answer('issueSessionToken', { token: 'a', expiresAt: null }, { token: 'b', expiresAt: null });
+    await service.create('subject-x', 'r1');
+    await service.create('subject-x', 'r2');
+
+    const error = await service.create('subject-x', 'r3').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryable: true });
+    expect((error as AppError).retryAfterSeconds).toBeGreaterThan(3500);
+    expect(gateway.calls.issueSessionToken).toHaveLength(2);
+  });
+
+  it('does not count a session Oz gave no token for', async () => {
+    gateway.fail('issueSessionToken', new OzApiError('server', 500, 0, 'x'), new OzApiError('server', 500, 0, 'x'));
+    gateway.answer('issueSessionToken', { token: 'a', expiresAt: null }, { token: 'b', expiresAt: null });
+    await service.create('subject-y', 'r1').catch(() => undefined);
+    await service.create('subject-y', 'r2').catch(() => undefined);
+
+    await expect(service.create('subject-y', 'r3')).resolves.toMatchObject({ sessionToken: 'a' });
+    await expect(service.create('subject-y', 'r4')).resolves.toMatchObject({ sessionToken: 'b' });
+  });
+
+  it('limits each subject on its own, and sessions without a subject not at all', async () => {
+    gateway.answer('issueSessionToken', ...['a', 'b', 'c', 'd', 'e'].map((token) => ({ token, expiresAt: null })));
+    await service.create('subject-1', 'r1');
+    await service.create('subject-1', 'r2');
+
+    await expect(service.create('subject-2', 'r3')).resolves.toMatchObject({ sessionToken: 'c' });
+    await expect(service.create(null, 'r4')).resolves.toMatchObject({ sessionToken: 'd' });
+    await expect(service.create(null, 'r5')).resolves.toMatchObject({ sessionToken: 'e' });
   });
 });
