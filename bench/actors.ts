@@ -38,7 +38,9 @@ export async function freePort(): Promise<number> {
 
 /** Transpiles bench/baselines/*.ts and bench/upstream.ts to bench/.out/ (CommonJS). */
 export function transpileBaselines(): void {
-  const files = readdirSync(path.join(__dirname, 'baselines')).filter((f) => f.endsWith('.ts')).map((f) => `baselines/${f}`);
+  const files = readdirSync(path.join(__dirname, 'baselines'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `baselines/${f}`);
   for (const rel of [...files, 'upstream.ts']) {
     const src = readFileSync(path.join(__dirname, rel), 'utf8');
     const out = ts.transpileModule(src, {

@@ -7,7 +7,13 @@ import { createSessions, runUploads, upstreamCall, uploadPath } from './load';
 import { percentile, summarize, Summary } from './stats';
 import { bodiesOf, checkUpstreamBytes, Ctx, merge, uploads, withActors } from './workloads';
 
-export interface MemoryRow { actor: ActorId; idle: Summary; peak: Summary; perUpload: Summary; maxInFlight: number }
+export interface MemoryRow {
+  actor: ActorId;
+  idle: Summary;
+  peak: Summary;
+  perUpload: Summary;
+  maxInFlight: number;
+}
 
 /** 3. Memory: N uploads in flight at once, held by the upstream delay. */
 export async function memory(ctx: Ctx): Promise<MemoryRow[]> {
@@ -27,7 +33,13 @@ export async function memory(ctx: Ctx): Promise<MemoryRow[]> {
         await new Promise((res) => setTimeout(res, 200));
         const idle = rss(actor.pid).rss;
         const stop = watchRss(actor.pid);
-        const run = await runUploads(actor, bodiesOf(size, id), { concurrency: n, count: n, maxMs: 60_000, nextPath: uploadPath(actor, sessions), fullCheck: ctx.cfg.quick });
+        const run = await runUploads(actor, bodiesOf(size, id), {
+          concurrency: n,
+          count: n,
+          maxMs: 60_000,
+          nextPath: uploadPath(actor, sessions),
+          fullCheck: ctx.cfg.quick,
+        });
         const peak = stop();
         ctx.errors.push(...new Set(run.errors));
         merge(sent, run.sent);
@@ -45,16 +57,26 @@ export async function memory(ctx: Ctx): Promise<MemoryRow[]> {
       perUpload: summarize(reps_.map((x) => (x.peak - x.idle) / n)),
       maxInFlight: Math.min(...reps_.map((x) => x.maxInFlight)),
     };
-    ctx.log(`  memory ${id}: peak ${(row.peak.median / 2 ** 20).toFixed(0)} MiB, ${(row.perUpload.median / 2 ** 20).toFixed(1)} MiB/upload, U saw ${row.maxInFlight} at once`);
+    ctx.log(
+      `  memory ${id}: peak ${(row.peak.median / 2 ** 20).toFixed(0)} MiB, ${(row.perUpload.median / 2 ** 20).toFixed(1)} MiB/upload, U saw ${row.maxInFlight} at once`,
+    );
     rows.push(row);
   }
   return rows;
 }
 
 export interface OverloadResult {
-  limit: number; arrivals: number; admitted: number; refused: number;
-  refuseMs: Summary; refuseP99: number; admittedP99: number; unloadedP99: number;
-  idleRss: number; peakRss: number; upstreamMaxInFlight: number;
+  limit: number;
+  arrivals: number;
+  admitted: number;
+  refused: number;
+  refuseMs: Summary;
+  refuseP99: number;
+  admittedP99: number;
+  unloadedP99: number;
+  idleRss: number;
+  peakRss: number;
+  upstreamMaxInFlight: number;
 }
 
 /** 4. Overload (SUT only): waves of 2× the Oz concurrency limit, against waves at the limit. */
@@ -69,7 +91,13 @@ export async function overload(ctx: Ctx): Promise<OverloadResult | null> {
     await upstreamCall(ctx.upstreamUrl, `/__config?delayMs=${delayMs}`);
     const wave = async (n: number) => {
       const sessions = await createSessions(actor, n);
-      const run = await runUploads(actor, bodiesOf(size, 'SUT'), { concurrency: n, count: n, maxMs: 60_000, nextPath: uploadPath(actor, sessions), fullCheck: ctx.cfg.quick });
+      const run = await runUploads(actor, bodiesOf(size, 'SUT'), {
+        concurrency: n,
+        count: n,
+        maxMs: 60_000,
+        nextPath: uploadPath(actor, sessions),
+        fullCheck: ctx.cfg.quick,
+      });
       ctx.errors.push(...new Set(run.errors));
       merge(sent, run.sent);
       return run;
@@ -95,12 +123,21 @@ export async function overload(ctx: Ctx): Promise<OverloadResult | null> {
     if (stats.maxInFlight > limit) ctx.errors.push(`SUT: U saw ${stats.maxInFlight} analyses at once with a limit of ${limit}`);
     if (refused.length === 0) ctx.errors.push('SUT: no request refused at 2× the concurrency limit');
     const result: OverloadResult = {
-      limit, arrivals: 2 * limit * waves, admitted: admitted.length, refused: refused.length,
-      refuseMs: summarize(refused), refuseP99: percentile(refused, 99),
-      admittedP99: percentile(admitted, 99), unloadedP99: percentile(unloaded, 99),
-      idleRss, peakRss, upstreamMaxInFlight: stats.maxInFlight,
+      limit,
+      arrivals: 2 * limit * waves,
+      admitted: admitted.length,
+      refused: refused.length,
+      refuseMs: summarize(refused),
+      refuseP99: percentile(refused, 99),
+      admittedP99: percentile(admitted, 99),
+      unloadedP99: percentile(unloaded, 99),
+      idleRss,
+      peakRss,
+      upstreamMaxInFlight: stats.maxInFlight,
     };
-    ctx.log(`  overload: ${result.refused} refused (max ${result.refuseMs.max.toFixed(1)} ms), admitted p99 ${result.admittedP99.toFixed(0)} ms vs ${result.unloadedP99.toFixed(0)} ms`);
+    ctx.log(
+      `  overload: ${result.refused} refused (max ${result.refuseMs.max.toFixed(1)} ms), admitted p99 ${result.admittedP99.toFixed(0)} ms vs ${result.unloadedP99.toFixed(0)} ms`,
+    );
     return result;
   });
 }

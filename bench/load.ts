@@ -46,7 +46,8 @@ export function checkUploadAnswer(actor: Actor['id'], status: number, body: Buff
     return f.system_resolution === 'SUCCESS' && typeof f.folder_id === 'string' ? null : `${actor}: bad folder`;
   }
   const a = JSON.parse(body.toString()) as Record<string, unknown>;
-  const good = a.status === 'completed' && a.decision === 'accepted' && a.reason === 'LIVENESS_PASSED' && typeof a.folderId === 'string' && a.folderId.length > 0;
+  const good =
+    a.status === 'completed' && a.decision === 'accepted' && a.reason === 'LIVENESS_PASSED' && typeof a.folderId === 'string' && a.folderId.length > 0;
   return good ? null : `${actor}: bad answer ${body.subarray(0, 300).toString()}`;
 }
 
@@ -86,7 +87,9 @@ export function uploadPath(actor: Actor, sessions: string[]): () => string {
  * uploads were started or `maxMs` passed.
  */
 export async function runUploads(
-  actor: Actor, bodies: Body[], opts: { concurrency: number; count: number; maxMs: number; nextPath: () => string; fullCheck: boolean },
+  actor: Actor,
+  bodies: Body[],
+  opts: { concurrency: number; count: number; maxMs: number; nextPath: () => string; fullCheck: boolean },
 ): Promise<UploadRun> {
   const pool = new Pool(actor.url, { connections: opts.concurrency, pipelining: 1, bodyTimeout: 120_000, headersTimeout: 120_000 });
   const run: UploadRun = { latenciesMs: [], ok: 0, errors: [], bytes: 0, elapsedS: 0, sent: {}, statuses: {}, records: [] };

@@ -12,7 +12,11 @@ interface Node {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 function where(url: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -69,7 +73,10 @@ function main(): void {
   }
   const show = (title: string, m: Map<string, number>) => {
     process.stdout.write(`\n${title} (share of busy time ${(busy / 1e6).toFixed(2)} s)\n`);
-    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).filter(([k2]) => k2 !== '(idle)').slice(0, Number(n))) {
+    for (const [k, us] of [...m]
+      .sort((a, b) => b[1] - a[1])
+      .filter(([k2]) => k2 !== '(idle)')
+      .slice(0, Number(n))) {
       process.stdout.write(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}\n`);
     }
   };

@@ -42,13 +42,7 @@ export interface TargetResult {
 }
 
 /** One target: `value <comparison> target`. A missing figure (NaN) never passes. */
-export function target(
-  figure: string,
-  value: number,
-  comparison: Comparison,
-  goal: number,
-  detail: string,
-): TargetResult {
+export function target(figure: string, value: number, comparison: Comparison, goal: number, detail: string): TargetResult {
   const pass = Number.isFinite(value) && (comparison === '>=' ? value >= goal : value <= goal);
   return { figure, value, comparison, target: goal, pass, detail };
 }

@@ -33,25 +33,37 @@ export function folderTemplate(): { head: Buffer; tail: Buffer } {
   const thumb = fakeJpeg(16 * 1024).toString('base64');
   const now = new Date().toISOString();
   const media = (i: number) => ({
-    media_id: randomUUID(), media_type: 'VIDEO_FOLDER', original_name: `video_${i}.mp4`,
-    tags: ['video_selfie', 'video_selfie_blank', 'orientation_portrait'], info: { video: { duration: 2.1, fps: 30 } },
-    created_at: now, thumb_url: null,
+    media_id: randomUUID(),
+    media_type: 'VIDEO_FOLDER',
+    original_name: `video_${i}.mp4`,
+    tags: ['video_selfie', 'video_selfie_blank', 'orientation_portrait'],
+    info: { video: { duration: 2.1, fps: 30 } },
+    created_at: now,
+    thumb_url: null,
   });
   const folder = {
     folder_id: '@@FOLDER_ID@@',
-    time_created: now, time_updated: now,
-    resolution_status: 'FINISHED', system_resolution: 'SUCCESS', resolution_comment: '',
+    time_created: now,
+    time_updated: now,
+    resolution_status: 'FINISHED',
+    system_resolution: 'SUCCESS',
+    resolution_comment: '',
     meta_data: { event_session_id: 'ev-bench-0001', sdk_version: '8.7.0', platform: 'web' },
     media: [media(0), media(1)],
     analyses: [
       {
-        analysis_id: randomUUID(), type: 'QUALITY', state: 'FINISHED', resolution_status: 'SUCCESS',
-        results_data: null, source_media: [{ media_id: randomUUID() }],
+        analysis_id: randomUUID(),
+        type: 'QUALITY',
+        state: 'FINISHED',
+        resolution_status: 'SUCCESS',
+        results_data: null,
+        source_media: [{ media_id: randomUUID() }],
         results_media: [
           { results_data: { confidence_spoofing: 0.03 }, output_images: [{ original_name: 'best_shot.jpg', image_b64: bestShot }] },
           { results_data: { confidence_spoofing: 0.02 }, output_images: [{ original_name: 'thumb.jpg', image_b64: thumb }] },
         ],
-        time_created: now, time_updated: now,
+        time_created: now,
+        time_updated: now,
       },
     ],
   };
@@ -72,7 +84,7 @@ export function createUpstream(initialDelayMs = 0): http.Server {
   // runs), so that N uploads are really in flight at once whatever the actors' speed.
   let hold = 0;
   let arrived = 0;
-  let waiting: (() => void)[] = [];
+  const waiting: (() => void)[] = [];
   const tpl = folderTemplate();
   const fresh = (): UpstreamStats => ({ requests: 0, bytes: 0, hashes: {}, inFlight: 0, maxInFlight: 0, tokens: 0 });
   let stats = fresh();
@@ -91,22 +103,28 @@ export function createUpstream(initialDelayMs = 0): http.Server {
       s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
       const hash = createHash('sha256');
       let bytes = 0;
-      req.on('data', (chunk: Buffer) => { bytes += chunk.length; hash.update(chunk); });
-      req.on('error', () => { s.inFlight--; });
+      req.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        hash.update(chunk);
+      });
+      req.on('error', () => {
+        s.inFlight--;
+      });
       req.on('end', () => {
         const sha = hash.digest('hex');
-        const answer = () => setTimeout(() => {
-          s.inFlight--;
-          s.requests++;
-          s.bytes += bytes;
-          s.hashes[sha] = (s.hashes[sha] ?? 0) + 1;
-          if (req.headers['content-type'] !== 'application/octet-stream' || bytes === 0) {
-            return json(res, 400, { error_code: 13, error_message: 'container missing or wrong content type' });
-          }
-          const body = Buffer.concat([tpl.head, Buffer.from(randomUUID()), tpl.tail]);
-          res.writeHead(201, { 'content-type': 'application/json', 'content-length': body.length });
-          res.end(body);
-        }, delayMs);
+        const answer = () =>
+          setTimeout(() => {
+            s.inFlight--;
+            s.requests++;
+            s.bytes += bytes;
+            s.hashes[sha] = (s.hashes[sha] ?? 0) + 1;
+            if (req.headers['content-type'] !== 'application/octet-stream' || bytes === 0) {
+              return json(res, 400, { error_code: 13, error_message: 'container missing or wrong content type' });
+            }
+            const body = Buffer.concat([tpl.head, Buffer.from(randomUUID()), tpl.tail]);
+            res.writeHead(201, { 'content-type': 'application/json', 'content-length': body.length });
+            res.end(body);
+          }, delayMs);
         arrived++;
         if (arrived >= hold) {
           for (const release of waiting.splice(0)) release();
@@ -119,13 +137,19 @@ export function createUpstream(initialDelayMs = 0): http.Server {
     }
     if (url.startsWith('/api/authorize/session_token')) {
       req.resume();
-      req.on('end', () => { stats.tokens++; json(res, 200, { session_token: fakeSessionToken() }); });
+      req.on('end', () => {
+        stats.tokens++;
+        json(res, 200, { session_token: fakeSessionToken() });
+      });
       return;
     }
     req.resume();
     req.on('end', () => {
       if (url === '/__stats') return json(res, 200, stats);
-      if (url === '/__reset' && req.method === 'POST') { stats = fresh(); return json(res, 200, { ok: true }); }
+      if (url === '/__reset' && req.method === 'POST') {
+        stats = fresh();
+        return json(res, 200, { ok: true });
+      }
       const m = /^\/__config\?delayMs=(\d+)(?:&hold=(\d+))?$/.exec(url);
       if (m && req.method === 'POST') {
         delayMs = Number(m[1]);

@@ -4,9 +4,7 @@
  * measured runs. Every answer is checked and U's byte hashes are compared after every cell.
  */
 import { Actor, ActorId, cpuSeconds, startActor, stopActor } from './actors';
-import {
-  Body, checkSmallJson, compareBytes, createSessions, makeBodies, runSmallJson, runUploads, upstreamCall, uploadPath, UploadRun,
-} from './load';
+import { Body, checkSmallJson, compareBytes, createSessions, makeBodies, runSmallJson, runUploads, upstreamCall, uploadPath, UploadRun } from './load';
 import type { UpstreamStats } from './upstream';
 import { percentile, summarize, Summary } from './stats';
 
@@ -34,8 +32,7 @@ export const bodiesOf = (size: number, id: ActorId): Body[] => {
   if (!bodyCache.has(key)) bodyCache.set(key, makeBodies(size, 2));
   return bodyCache.get(key)!;
 };
-const hashesOf = (id?: ActorId) =>
-  new Set([...bodyCache].filter(([k]) => !id || k.endsWith(`:${id}`)).flatMap(([, b]) => b.map((x) => x.sha256)));
+const hashesOf = (id?: ActorId) => new Set([...bodyCache].filter(([k]) => !id || k.endsWith(`:${id}`)).flatMap(([, b]) => b.map((x) => x.sha256)));
 
 /** Compares what U received since the last reset with what each actor had acknowledged. */
 export async function checkUpstreamBytes(ctx: Ctx, sentBy: Map<ActorId, Record<string, number>>): Promise<UpstreamStats> {
@@ -69,7 +66,15 @@ export async function withActors<T>(ctx: Ctx, ids: ActorId[], sutEnv: Record<str
 }
 
 /** One checked upload run; the SUT's sessions are created before it (one container per session). */
-export async function uploads(ctx: Ctx, actor: Actor, size: number, concurrency: number, count: number, maxMs: number, onStart?: () => void): Promise<UploadRun> {
+export async function uploads(
+  ctx: Ctx,
+  actor: Actor,
+  size: number,
+  concurrency: number,
+  count: number,
+  maxMs: number,
+  onStart?: () => void,
+): Promise<UploadRun> {
   const sessions = actor.id === 'SUT' ? await createSessions(actor, count) : [];
   onStart?.();
   const run = await runUploads(actor, bodiesOf(size, actor.id), { concurrency, count, maxMs, nextPath: uploadPath(actor, sessions), fullCheck: ctx.cfg.quick });
@@ -81,7 +86,12 @@ export const merge = (into: Record<string, number>, from: Record<string, number>
   for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
 };
 
-export interface JsonRow { actor: ActorId; rps: Summary; p50: Summary; p99: Summary }
+export interface JsonRow {
+  actor: ActorId;
+  rps: Summary;
+  p50: Summary;
+  p99: Summary;
+}
 
 /**
  * 1. Small JSON: the session-token path at fixed concurrency, no upstream delay. All actors run
@@ -90,31 +100,39 @@ export interface JsonRow { actor: ActorId; rps: Summary; p50: Summary; p99: Summ
 export async function smallJson(ctx: Ctx): Promise<JsonRow[]> {
   const { connections, warmS, durS, reps } = ctx.cfg.json;
   await upstreamCall(ctx.upstreamUrl, '/__config?delayMs=0');
-  return (await withActors(ctx, ctx.actors, {}, async (actors) => {
-    const runs = new Map(actors.map((a) => [a.id, [] as Awaited<ReturnType<typeof runSmallJson>>[]]));
-    for (const actor of actors) {
-      const bad = await checkSmallJson(actor);
-      if (bad) ctx.errors.push(bad);
-      if (warmS > 0) await runSmallJson(actor, connections, warmS);
-    }
-    for (let r = 0; r < reps; r++) {
+  return (
+    (await withActors(ctx, ctx.actors, {}, async (actors) => {
+      const runs = new Map(actors.map((a) => [a.id, [] as Awaited<ReturnType<typeof runSmallJson>>[]]));
       for (const actor of actors) {
-        const run = await runSmallJson(actor, connections, durS);
-        if (run.non2xx || run.errors || run.ok === 0) ctx.errors.push(`${actor.id}: small JSON: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.ok} ok`);
-        runs.get(actor.id)!.push(run);
+        const bad = await checkSmallJson(actor);
+        if (bad) ctx.errors.push(bad);
+        if (warmS > 0) await runSmallJson(actor, connections, warmS);
       }
-    }
-    return actors.map(({ id }) => {
-      const rs = runs.get(id)!;
-      ctx.log(`  json ${id}: ${rs.map((x) => x.rps.toFixed(0)).join(' ')} req/s`);
-      return { actor: id, rps: summarize(rs.map((x) => x.rps)), p50: summarize(rs.map((x) => x.p50)), p99: summarize(rs.map((x) => x.p99)) };
-    });
-  })) ?? [];
+      for (let r = 0; r < reps; r++) {
+        for (const actor of actors) {
+          const run = await runSmallJson(actor, connections, durS);
+          if (run.non2xx || run.errors || run.ok === 0) ctx.errors.push(`${actor.id}: small JSON: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.ok} ok`);
+          runs.get(actor.id)!.push(run);
+        }
+      }
+      return actors.map(({ id }) => {
+        const rs = runs.get(id)!;
+        ctx.log(`  json ${id}: ${rs.map((x) => x.rps.toFixed(0)).join(' ')} req/s`);
+        return { actor: id, rps: summarize(rs.map((x) => x.rps)), p50: summarize(rs.map((x) => x.p50)), p99: summarize(rs.map((x) => x.p99)) };
+      });
+    })) ?? []
+  );
 }
 
 export interface BytesRow {
-  actor: ActorId; size: number; concurrency: number;
-  mbps: Summary; p50: Summary; p99: Summary; cpuPerMB: Summary; requests: number;
+  actor: ActorId;
+  size: number;
+  concurrency: number;
+  mbps: Summary;
+  p50: Summary;
+  p99: Summary;
+  cpuPerMB: Summary;
+  requests: number;
 }
 
 /** 2. Bytes: uploads of each size at each concurrency, no upstream delay; repetitions interleaved. */
@@ -127,7 +145,7 @@ export async function bytes(ctx: Ctx): Promise<BytesRow[]> {
       const count = Math.max(Math.ceil(budgetBytes / size), 3 * concurrency, ctx.cfg.quick ? 1 : 10);
       const cell = await withActors(ctx, ctx.actors, {}, async (actors) => {
         await upstreamCall(ctx.upstreamUrl, '/__reset');
-        const sent = new Map(actors.map((a) => [a.id, {} as Record<string, number>]));
+        const sent = new Map(actors.map((a) => [a.id, {}]));
         const runs = new Map(actors.map((a) => [a.id, [] as { run: UploadRun; cpu: number }[]]));
         if (!ctx.cfg.quick) {
           for (const a of actors) merge(sent.get(a.id)!, (await uploads(ctx, a, size, concurrency, Math.max(2 * concurrency, count >> 2), maxRunMs / 2)).sent);
@@ -146,7 +164,11 @@ export async function bytes(ctx: Ctx): Promise<BytesRow[]> {
           const mbps = summarize(rs.map(({ run }) => run.bytes / MB / run.elapsedS));
           ctx.log(`  bytes ${(size / 2 ** 20).toFixed(1)} MiB c=${concurrency} ${id}: ${mbps.median.toFixed(0)} MB/s, ${rs[0].run.ok} req/run`);
           return {
-            actor: id, size, concurrency, mbps, requests: rs.reduce((n, { run }) => n + run.ok, 0),
+            actor: id,
+            size,
+            concurrency,
+            mbps,
+            requests: rs.reduce((n, { run }) => n + run.ok, 0),
             p50: summarize(rs.map(({ run }) => percentile(run.latenciesMs, 50))),
             p99: summarize(rs.map(({ run }) => percentile(run.latenciesMs, 99))),
             cpuPerMB: summarize(rs.map(({ run, cpu }) => cpu / (run.bytes / MB))),

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
 
 async function waitForReady(service: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 100 && service.exitCode === null; attempt++) {
-    const ready = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${base}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

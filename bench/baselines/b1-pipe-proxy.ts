@@ -26,15 +26,12 @@ const server = http.createServer((req, res) => {
   if (req.headers['content-type']) headers['content-type'] = req.headers['content-type'];
   if (req.headers['content-length']) headers['content-length'] = req.headers['content-length'];
   else if (route.method === 'POST') headers['transfer-encoding'] = 'chunked';
-  const up = http.request(
-    { host: upstream.hostname, port: upstream.port, method: route.method, path: route.path, headers, agent },
-    (upRes) => {
-      const out: http.OutgoingHttpHeaders = { 'content-type': upRes.headers['content-type'] };
-      if (upRes.headers['content-length']) out['content-length'] = upRes.headers['content-length'];
-      res.writeHead(upRes.statusCode ?? 502, out);
-      pipeline(upRes, res, () => {});
-    },
-  );
+  const up = http.request({ host: upstream.hostname, port: upstream.port, method: route.method, path: route.path, headers, agent }, (upRes) => {
+    const out: http.OutgoingHttpHeaders = { 'content-type': upRes.headers['content-type'] };
+    if (upRes.headers['content-length']) out['content-length'] = upRes.headers['content-length'];
+    res.writeHead(upRes.statusCode ?? 502, out);
+    pipeline(upRes, res, () => {});
+  });
   pipeline(req, up, (err) => {
     if (err && !res.headersSent) {
       res.statusCode = 502;

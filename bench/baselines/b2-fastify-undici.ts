@@ -38,4 +38,4 @@ app.post('/liveness', async (req, reply) => {
   return reply.code(201).send(reduceFolder(folder, randomUUID()));
 });
 
-app.listen({ port: Number(process.env.PORT ?? 3002), host: '127.0.0.1' });
+void app.listen({ port: Number(process.env.PORT ?? 3002), host: '127.0.0.1' });

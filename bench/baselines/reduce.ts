@@ -14,9 +14,12 @@ interface WireFolder {
 export function reduceFolder(folder: WireFolder, sessionId: string) {
   const sys = folder.system_resolution;
   const [decision, reason] =
-    sys === 'SUCCESS' && folder.resolution_status === 'FINISHED' ? ['accepted', 'LIVENESS_PASSED']
-      : sys === 'DECLINED' ? ['rejected', 'LIVENESS_DECLINED']
-        : sys === 'FAILED' || folder.resolution_status === 'FAILED' ? ['inconclusive', 'ANALYSIS_FAILED']
+    sys === 'SUCCESS' && folder.resolution_status === 'FINISHED'
+      ? ['accepted', 'LIVENESS_PASSED']
+      : sys === 'DECLINED'
+        ? ['rejected', 'LIVENESS_DECLINED']
+        : sys === 'FAILED' || folder.resolution_status === 'FAILED'
+          ? ['inconclusive', 'ANALYSIS_FAILED']
           : ['inconclusive', 'UNEXPECTED_RESULT'];
   const ev = folder.meta_data?.event_session_id;
   return {
