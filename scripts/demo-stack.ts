@@ -7,12 +7,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import pinoPretty from 'pino-pretty';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { startOzEmulator, type OzEmulator } from '../test/oz-emulator';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
+/** One line per entry, the Nest context before the message; sync, so that no line is lost when the demo exits. */
+const PRETTY_OPTIONS = {
+  colorize: process.stdout.isTTY,
+  sync: true,
+  singleLine: true,
+  translateTime: 'SYS:HH:MM:ss.l',
+  ignore: 'pid,hostname,context',
+  messageFormat: '{if context}{context}: {end}{msg}',
+};
 
 export interface DemoStackOptions {
   servicePort?: number;
@@ -20,8 +30,8 @@ export interface DemoStackOptions {
   demoPort?: number;
   apiKey?: string;
   logLevel?: string;
-  /** `inherit`: the service's log lines on stdout (the demo); `ignore`: dropped (tests). */
-  serviceLogs?: 'inherit' | 'ignore';
+  /** `pretty`: the service's JSON log lines made readable on stdout (the demo); `ignore`: dropped (tests). */
+  serviceLogs?: 'pretty' | 'ignore';
 }
 
 export interface DemoStack {
@@ -73,6 +83,7 @@ function spawnService({ port, metricsPort, emulatorUrl, apiKey, demoPort, option
   // under both names a browser may have typed.
   const pageOrigins = [`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`];
   const corsOrigins = [process.env.CORS_ORIGINS, ...pageOrigins].filter(Boolean).join(',');
+  const pretty = options.serviceLogs === 'pretty';
   const service = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
@@ -84,8 +95,11 @@ function spawnService({ port, metricsPort, emulatorUrl, apiKey, demoPort, option
       // v1.1 serves metrics on a port of their own: a test beside a running demo must not collide on 9464.
       METRICS_PORT: String(metricsPort),
     },
-    stdio: ['ignore', options.serviceLogs === 'inherit' ? 'inherit' : 'ignore', 'inherit'],
+    stdio: ['ignore', pretty ? 'pipe' : 'ignore', 'inherit'],
   });
+  // Readable lines for a person at a terminal, in the demo only: the service itself keeps writing
+  // JSON, which is what its production log pipeline expects.
+  if (pretty) service.stdout?.pipe(pinoPretty(PRETTY_OPTIONS));
   return service;
 }
 

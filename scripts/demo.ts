@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the Oz emulator, the built service wired to it and the demo page on its own
  * origin (demo/), a self-check of the whole flow, and a walkthrough of copy-paste curl commands.
- * Ctrl-C stops all.
+ * The service's logs are made readable here; the service itself writes JSON. Ctrl-C stops all.
  */
 import { buildContainer, buildReferenceImage } from '../test/oz-emulator';
 import { startDemoStack, type DemoStack } from './demo-stack';
@@ -13,7 +13,7 @@ const API_KEY = process.env.INTERNAL_API_KEYS?.split(',')[0] ?? 'demo-internal-k
 const base = `http://localhost:${PORT}`;
 
 async function main(): Promise<void> {
-  const stack = await startDemoStack({ servicePort: PORT, emulatorPort: EMULATOR_PORT, demoPort: DEMO_PORT, apiKey: API_KEY, serviceLogs: 'inherit' });
+  const stack = await startDemoStack({ servicePort: PORT, emulatorPort: EMULATOR_PORT, demoPort: DEMO_PORT, apiKey: API_KEY, serviceLogs: 'pretty' });
   let stopping = false;
   const stop = (code: number) => {
     stopping = true;
