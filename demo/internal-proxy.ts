@@ -1,0 +1,39 @@
+/**
+ * The demo's stand-in for the company's backend: it calls the service's internal routes with the
+ * internal API key, so that the browser never holds the key (contract: internal routes are for
+ * servers; the service's CORS never allows them). Only the three routes the panel needs pass, and
+ * bodies and answers are streamed through unchanged.
+ */
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { DemoServerOptions } from './server';
+import { sendJson } from './json-answer';
+
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const ROUTES: Array<{ method: string; path: RegExp }> = [
+  { method: 'GET', path: new RegExp(`^/v1/sessions/${UUID}$`) },
+  { method: 'GET', path: new RegExp(`^/v1/sessions/${UUID}/best-shot$`) },
+  { method: 'POST', path: new RegExp(`^/v1/sessions/${UUID}/biometry$`) },
+];
+const FORWARDED_ANSWER_HEADERS = ['content-type', 'content-length', 'cache-control', 'x-request-id', 'retry-after'];
+
+/** `/internal/v1/sessions/...` → the service's `/v1/sessions/...`, with the key added. */
+export function proxyInternal(req: IncomingMessage, res: ServerResponse, pathname: string, options: DemoServerOptions): void {
+  const path = pathname.slice('/internal'.length);
+  if (!ROUTES.some((route) => route.method === req.method && route.path.test(path))) return sendJson(res, 404, { error: 'not an internal route of the demo' });
+  const headers: Record<string, string> = { 'x-api-key': options.apiKey };
+  for (const name of ['content-type', 'content-length', 'x-request-id']) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const upstream = httpRequest(`${options.serviceUrl}${path}`, { method: req.method, headers }, (answer) => {
+    const answerHeaders: Record<string, string> = {};
+    for (const name of FORWARDED_ANSWER_HEADERS) {
+      const value = answer.headers[name];
+      if (typeof value === 'string') answerHeaders[name] = value;
+    }
+    res.writeHead(answer.statusCode ?? 502, answerHeaders);
+    answer.pipe(res);
+  });
+  upstream.on('error', () => sendJson(res, 502, { error: 'the demo server could not reach the service' }));
+  req.pipe(upstream);
+}
