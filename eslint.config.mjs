@@ -38,5 +38,7 @@ export default tseslint.config(
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
+  // The demo page's scripts run in the browser, as ES modules.
+  { files: ['demo/public/**/*.js'], languageOptions: { globals: globals.browser, sourceType: 'module' } },
   prettier,
 );

@@ -109,7 +109,10 @@ async function waitForReady(serviceUrl: string, serviceExit: Promise<number | nu
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited !== undefined) throw new Error(`the service exited (${exited}) before it was ready`);
-    const ready = await fetch(`${serviceUrl}/health/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${serviceUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

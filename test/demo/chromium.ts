@@ -11,7 +11,15 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * Headless, with nothing that reaches the network on its own (updates, sync, QUIC probes) and
  * without the sandbox, which needs privileges a CI container lacks.
  */
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface Chromium {
   context: BrowserContext;
@@ -20,7 +28,8 @@ export interface Chromium {
 
 /** Chromium with a fresh user-data dir, removed again on close: no state leaks between runs. */
 export async function launchChromium(): Promise<Chromium> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's \`chromium\` package (as .ci/run does) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's \`chromium\` package (as .ci/run does) or set CHROMIUM_PATH`);
   const userDataDir = await mkdtemp(join(tmpdir(), 'demo-page-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
