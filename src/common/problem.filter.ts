@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Problem, toProblem } from './problem';
 
@@ -17,6 +17,11 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   reply(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    // Probes answer in the terminus format (contract §2), their 503 included, never problem+json.
+    if (exception instanceof HttpException && isTerminusBody(exception.getResponse())) {
+      if (!reply.sent) void reply.status(exception.getStatus()).send(exception.getResponse());
+      return;
+    }
     const problem = toProblem(exception, request.id);
     if (problem.internal) {
       const error = exception instanceof Error ? exception : new Error('non-error thrown');
@@ -24,6 +29,11 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (!reply.sent) sendProblem(reply, problem);
   }
+}
+
+function isTerminusBody(body: unknown): boolean {
+  const fields = body as { status?: unknown; details?: unknown } | null;
+  return typeof fields === 'object' && fields !== null && fields.status === 'error' && typeof fields.details === 'object';
 }
 
 /** Writes a problem+json answer: the filter's, and Fastify's errors before routing (app.setup.ts). */
