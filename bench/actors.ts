@@ -111,7 +111,9 @@ export async function startActor(id: ActorId, upstreamUrl: string, sutEnv: Recor
   const url = `http://127.0.0.1:${port}`;
   const base = { PORT: String(port), OZ_API_URL: upstreamUrl, NODE_ENV: 'production' };
   if (id === 'SUT') {
-    const env = { ...base, LOG_LEVEL: 'info', OZ_MAX_CONCURRENCY: '256', INTERNAL_API_KEYS: 'bench-key', ...sutEnv };
+    // No rate limits: the load comes from one address by design. Metrics on a free port.
+    const limits = { RATE_LIMIT_SESSIONS_PER_MINUTE: '0', RATE_LIMIT_SUBJECT_SESSIONS_PER_HOUR: '0', METRICS_PORT: '0' };
+    const env = { ...base, LOG_LEVEL: 'info', OZ_MAX_CONCURRENCY: '256', INTERNAL_API_KEYS: 'bench-key', ...limits, ...sutEnv };
     const proc = startProcess([...SUT_ARGS, SUT_MAIN], env, 'SUT');
     await waitReady(`${url}/health/ready`, proc);
     return { id, url, pid: proc.pid ?? null, proc, tokenPath: '/v1/sessions', tokenMethod: 'POST' };

@@ -51,9 +51,20 @@ export function checkUploadAnswer(actor: Actor['id'], status: number, body: Buff
   return good ? null : `${actor}: bad answer ${body.subarray(0, 300).toString()}`;
 }
 
-/** Creates `n` SUT sessions (8 at a time) and returns their ids. */
-export async function createSessions(actor: Actor, n: number): Promise<string[]> {
-  const ids: string[] = [];
+export interface SutSession {
+  sessionId: string;
+  sessionToken: string;
+}
+
+/** An upload's path and the headers that go with it (the SUT's bearer token, contract §1). */
+export interface UploadTarget {
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** Creates `n` SUT sessions (8 at a time) and returns their ids and tokens. */
+export async function createSessions(actor: Actor, n: number): Promise<SutSession[]> {
+  const ids: SutSession[] = [];
   const pool = new Pool(actor.url, { connections: 8 });
   let next = 0;
   const worker = async () => {
@@ -64,7 +75,7 @@ export async function createSessions(actor: Actor, n: number): Promise<string[]>
       if (res.statusCode !== 201 || typeof body.sessionId !== 'string' || typeof body.sessionToken !== 'string') {
         throw new Error(`SUT: POST /v1/sessions answered ${res.statusCode} ${JSON.stringify(body).slice(0, 200)}`);
       }
-      ids.push(body.sessionId);
+      ids.push({ sessionId: body.sessionId, sessionToken: body.sessionToken });
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
@@ -72,13 +83,17 @@ export async function createSessions(actor: Actor, n: number): Promise<string[]>
   return ids;
 }
 
-export function uploadPath(actor: Actor, sessions: string[]): () => string {
-  if (actor.id === 'D') return () => '/api/instant/folders/';
-  if (actor.id !== 'SUT') return () => '/liveness';
+const OCTET_STREAM = { 'content-type': 'application/octet-stream' };
+const isSut = (id: Actor['id']): boolean => id === 'SUT';
+
+export function uploadPath(actor: Actor, sessions: SutSession[]): () => UploadTarget {
+  if (actor.id === 'D') return () => ({ path: '/api/instant/folders/', headers: OCTET_STREAM });
+  if (!isSut(actor.id)) return () => ({ path: '/liveness', headers: OCTET_STREAM });
   let i = 0;
   return () => {
     if (i >= sessions.length) throw new Error('SUT: ran out of pre-created sessions');
-    return `/v1/sessions/${sessions[i++]}/liveness`;
+    const { sessionId, sessionToken } = sessions[i++];
+    return { path: `/v1/sessions/${sessionId}/liveness`, headers: { ...OCTET_STREAM, authorization: `Bearer ${sessionToken}` } };
   };
 }
 
@@ -89,7 +104,7 @@ export function uploadPath(actor: Actor, sessions: string[]): () => string {
 export async function runUploads(
   actor: Actor,
   bodies: Body[],
-  opts: { concurrency: number; count: number; maxMs: number; nextPath: () => string; fullCheck: boolean },
+  opts: { concurrency: number; count: number; maxMs: number; nextPath: () => UploadTarget; fullCheck: boolean },
 ): Promise<UploadRun> {
   const pool = new Pool(actor.url, { connections: opts.concurrency, pipelining: 1, bodyTimeout: 120_000, headersTimeout: 120_000 });
   const run: UploadRun = { latenciesMs: [], ok: 0, errors: [], bytes: 0, elapsedS: 0, sent: {}, statuses: {}, records: [] };
@@ -98,12 +113,12 @@ export async function runUploads(
   const client = async () => {
     while (started < opts.count && performance.now() - t0 < opts.maxMs) {
       const body = bodies[started++ % bodies.length];
-      const path = opts.nextPath();
+      const { path, headers } = opts.nextPath();
       const s = performance.now();
       let status = 0;
       let retryAfter = false;
       try {
-        const res = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: body.bytes });
+        const res = await pool.request({ path, method: 'POST', headers, body: body.bytes });
         status = res.statusCode;
         retryAfter = res.headers['retry-after'] !== undefined;
         const answer = Buffer.from(await res.body.arrayBuffer());
