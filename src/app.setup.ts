@@ -14,21 +14,31 @@ import { requestIdFrom } from './common/request-id';
 import { logRequests } from './common/request-logging';
 import { accessConfig, type AccessConfig, type HttpConfig } from './config';
 
+/** How long a client may take to send a request (not to wait for Oz), and how often Node checks. */
+export interface RequestTimeouts {
+  /** The whole request, body included. */
+  requestMs: number;
+  /** The request line and headers: a client that trickles them (slowloris) holds a socket for nothing. */
+  headersMs: number;
+  /** How often Node looks for requests past these deadlines (its default, 30 s, would let them run over by as much). */
+  checkEveryMs: number;
+}
+
 /**
- * The time a client has to send a whole request (not to wait for Oz). Without it a client could
- * trickle a container for ever while its bytes sit in memory; 2 minutes still lets a slow
- * mobile link deliver the 20 MiB default limit at about 1.5 Mbit/s.
+ * Without a request deadline a client could trickle a container for ever while its bytes sit in
+ * memory; 2 minutes still lets a slow mobile link deliver the 20 MiB default at about 1.5 Mbit/s.
  */
-const REQUEST_TIMEOUT_MS = 120_000;
+export const REQUEST_TIMEOUTS: RequestTimeouts = { requestMs: 120_000, headersMs: 20_000, checkEveryMs: 2_000 };
 
 /** The Fastify adapter of the service: request ids we can trust, no Fastify logger (pino via Nest). */
-export function createFastifyAdapter(http: Pick<HttpConfig, 'trustProxy'>): FastifyAdapter {
+export function createFastifyAdapter(http: Pick<HttpConfig, 'trustProxy'>, timeouts: RequestTimeouts = REQUEST_TIMEOUTS): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => requestIdFrom(raw.headers['x-request-id']),
     logger: false,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    requestTimeout: timeouts.requestMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkEveryMs },
     trustProxy: http.trustProxy,
     // Node's refusals before routing (431, a request line it cannot parse, 408) as problem+json.
     clientErrorHandler,

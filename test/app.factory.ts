@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module';
-import { configureApp, createFastifyAdapter } from '../src/app.setup';
+import { configureApp, createFastifyAdapter, REQUEST_TIMEOUTS, type RequestTimeouts } from '../src/app.setup';
 import { loadConfiguration } from '../src/config';
 import { Clock } from '../src/session/clock';
 import { FakeClock } from './fakes/fake-clock';
@@ -35,14 +35,23 @@ export const TEST_DEFAULTS = {
  * The real app, wired by the same `configureApp` as main.ts, on port 0, from this environment
  * (validated as main.ts validates it).
  */
-export async function startApp(env: Record<string, string>): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Shorter request deadlines, so that a test can watch them cut a slow client. */
+  timeouts?: RequestTimeouts;
+  /** Providers to replace, e.g. a smaller in-memory store. */
+  providers?: { provide: unknown; useValue: unknown }[];
+}
+
+export async function startApp(env: Record<string, string>, options: TestAppOptions = {}): Promise<TestApp> {
   const configuration = loadConfiguration({ ...TEST_DEFAULTS, ...env });
   const clock = new FakeClock();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(configuration)] })
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(configuration)] })
     .overrideProvider(Clock)
-    .useValue(clock)
-    .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(configuration.http), { bodyParser: false, bufferLogs: true });
+    .useValue(clock);
+  for (const { provide, useValue } of options.providers ?? []) builder = builder.overrideProvider(provide).useValue(useValue);
+  const moduleRef = await builder.compile();
+  const adapter = createFastifyAdapter(configuration.http, options.timeouts ?? REQUEST_TIMEOUTS);
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { bodyParser: false, bufferLogs: true });
   await configureApp(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
@@ -56,9 +65,9 @@ export interface Stack {
 }
 
 /** The emulator and the service wired to it: what nearly every e2e spec needs. */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<Stack> {
   const emulator = await startOzEmulator();
-  const service = await startApp({ OZ_API_URL: emulator.url, ...env });
+  const service = await startApp({ OZ_API_URL: emulator.url, ...env }, options);
   return {
     emulator,
     service,

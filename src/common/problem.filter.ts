@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { lingerOnClose } from './lingering-close';
 import { type Problem, toProblem } from './problem';
 
 /**
@@ -23,6 +24,12 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     const problem = toProblem(exception, request.id);
+    // Refused before its body was read (401, 404, 413, 503…): close instead of reading and
+    // discarding the rest of an upload to keep the connection alive (Node's default).
+    if (!request.raw.complete || problem.headers.connection === 'close') {
+      problem.headers.connection = 'close';
+      lingerOnClose(request.raw);
+    }
     if (problem.internal) {
       const error = exception instanceof Error ? exception : new Error('non-error thrown');
       this.logger.error({ requestId: request.id, err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');

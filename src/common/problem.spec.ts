@@ -150,7 +150,7 @@ describe('ProblemFilter.reply', () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const reply = fakeReply();
 
-    new ProblemFilter().reply(new Error('boom at secret place'), { id: 'req-8' } as FastifyRequest, reply as unknown as FastifyReply);
+    new ProblemFilter().reply(new Error('boom at secret place'), { id: 'req-8', raw: { complete: true } } as FastifyRequest, reply as unknown as FastifyReply);
 
     expect(reply.statusCode).toBe(500);
     expect(reply.headersSet['content-type']).toBe('application/problem+json');
@@ -165,7 +165,7 @@ describe('ProblemFilter.reply', () => {
 
     new ProblemFilter().reply(
       new AppError('UNAUTHORIZED', 'A key is needed.', { headers: { 'www-authenticate': 'Bearer' } }),
-      { id: 'req-9' } as FastifyRequest,
+      { id: 'req-9', raw: { complete: true } } as FastifyRequest,
       reply as unknown as FastifyReply,
     );
 
@@ -177,7 +177,7 @@ describe('ProblemFilter.reply', () => {
   it('does not write a second answer when one was already sent', () => {
     const reply = fakeReply(true);
 
-    new ProblemFilter().reply(new AppError('SESSION_NOT_FOUND', 'No such session.'), { id: 'req-10' } as FastifyRequest, reply as unknown as FastifyReply);
+    new ProblemFilter().reply(new AppError('SESSION_NOT_FOUND', 'No such session.'), { id: 'req-10', raw: { complete: true } } as FastifyRequest, reply as unknown as FastifyReply);
 
     expect(reply.statusCode).toBe(0);
     expect(reply.payload).toBeUndefined();

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { redisConfig, type RedisConfig } from '../config';
 import { clusterOptions, parseRedisUrl, type RedisClientOptions, type RedisEndpoint, standaloneOptions } from './redis-options';
@@ -7,6 +7,8 @@ import { clusterOptions, parseRedisUrl, type RedisClientOptions, type RedisEndpo
 export type RedisClient = Redis | Cluster;
 export type { RedisClientOptions } from './redis-options';
 
+/** How long the start waits for the first connection before going on without it. */
+const START_WAIT_MS = 2_000;
 /** One line per this many milliseconds at most: a Redis outage raises an error per reconnect attempt. */
 const ERROR_LOG_INTERVAL_MS = 30_000;
 /** How long shutdown waits for the socket to close once QUIT was answered or failed. */
@@ -18,7 +20,7 @@ const SHUTDOWN_WAIT_MS = 1_000;
  * REDIS_URL is unset the service keeps its state in memory and `client` must not be asked for.
  */
 @Injectable()
-export class RedisConnection implements OnApplicationShutdown {
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private readonly endpoint: RedisEndpoint | null;
   private shared: RedisClient | null = null;
@@ -54,6 +56,18 @@ export class RedisConnection implements OnApplicationShutdown {
       : new Redis(standaloneOptions(this.endpoint, overrides));
     this.listenForErrors(client);
     return client;
+  }
+
+  /**
+   * Connects at start and waits a moment for the connection to be ready, so that the first
+   * requests do not fail only because the socket was still opening (commands never queue). A
+   * Redis that is down does not stop the start: readiness says so, and the client keeps trying.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.enabled) return;
+    const client = this.client;
+    if (client.status === 'ready') return;
+    await Promise.race([new Promise<void>((resolve) => client.once('ready', () => resolve())), delay(START_WAIT_MS)]);
   }
 
   /** Whether Redis answers a PING within `timeoutMs`; never throws. */

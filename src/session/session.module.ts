@@ -6,7 +6,7 @@ import { ReceiptsModule } from '../receipts/receipts.module';
 import { RedisConnection } from '../redis/redis.connection';
 import { BestShotController } from './best-shot.controller';
 import { Clock, SystemClock } from './clock';
-import { InMemorySessionStore } from './in-memory-session.store';
+import { IN_MEMORY_STORE_OPTIONS, InMemorySessionStore, type InMemoryStoreOptions } from './in-memory-session.store';
 import { RedisSessionStore } from './redis-session.store';
 import { SessionEvents } from './session-events';
 import { SessionLifecycle } from './session-lifecycle';
@@ -26,12 +26,13 @@ import { SessionStore } from './session.store';
     SessionLifecycle,
     SessionEvents,
     { provide: Clock, useClass: SystemClock },
+    { provide: IN_MEMORY_STORE_OPTIONS, useValue: {} },
     {
       provide: SessionStore,
-      inject: [RedisConnection, redisConfig.KEY, sessionsConfig.KEY, Clock],
+      inject: [RedisConnection, redisConfig.KEY, sessionsConfig.KEY, Clock, IN_MEMORY_STORE_OPTIONS],
       // Redis when REDIS_URL is set (any number of replicas), else this process's memory (one replica).
-      useFactory: (connection: RedisConnection, redis: RedisConfig, sessions: SessionsConfig, clock: Clock): SessionStore =>
-        connection.enabled ? new RedisSessionStore(redis, sessions, connection) : new InMemorySessionStore(sessions, clock),
+      useFactory: (connection: RedisConnection, redis: RedisConfig, sessions: SessionsConfig, clock: Clock, options: InMemoryStoreOptions): SessionStore =>
+        connection.enabled ? new RedisSessionStore(redis, sessions, connection) : new InMemorySessionStore(sessions, clock, options),
     },
   ],
   exports: [SessionLifecycle, SessionEvents],

@@ -137,6 +137,17 @@ describe('the logs of a full run (contract §6)', () => {
     });
     expect(badBearer.status).toBe(401);
     expect((await send('logs-unknown', '/v1/nowhere')).status).toBe(404);
+    // A client that put a secret in a query string: request lines log the path only.
+    secrets['query-string token'] = ['query-secret-5e1f9a'];
+    expect((await send('logs-query', `/v1/sessions/${first.sessionId}/nowhere?sessionToken=query-secret-5e1f9a`)).status).toBe(404);
+    // A liveness upload with the wrong bearer token: the token is never logged either.
+    secrets['wrong bearer token'] = ['guessed-bearer-7c2d'];
+    const wrongBearer = await uploadContainer(service.url, first.sessionId, container, {
+      'x-request-id': 'logs-wrong-bearer',
+      authorization: 'Bearer guessed-bearer-7c2d',
+    });
+    expect(wrongBearer.status).toBe(401);
+    sent.push({ requestId: 'logs-wrong-bearer', answer: wrongBearer });
 
     const exit = await service.stop('SIGTERM');
     expect(exit.code).toBe(0);
@@ -263,7 +274,7 @@ describe('the logs of a full run (contract §6)', () => {
   it('answers every error as problem+json without a token, key, score or image', () => {
     const errors = sent.filter((s) => s.answer.status >= 400);
 
-    expect(errors.map((s) => s.answer.status).sort()).toEqual([401, 401, 404, 422, 502, 502]);
+    expect(errors.map((s) => s.answer.status).sort()).toEqual([401, 401, 401, 404, 404, 422, 502, 502]);
     for (const { requestId, answer } of errors) {
       expect(answer.headers.get('content-type')).toContain('application/problem+json');
       expect(PROBLEM_KEYS).toEqual(expect.arrayContaining(Object.keys(answer.body)));

@@ -53,6 +53,8 @@ export function runToExit(env: Record<string, string>): Promise<RunResult> {
 
 export interface RunningService {
   url: string;
+  /** The process id, to read its memory from /proc. */
+  pid: number;
   /** Everything written so far to stdout and stderr, interleaved. */
   output(): string;
   /** The same as raw bytes, for searching binary data that a UTF-8 decoding would mangle. */
@@ -74,6 +76,7 @@ export async function spawnService(env: Record<string, string>): Promise<Running
   await waitUntilLive(url, exited, output);
   return {
     url,
+    pid: child.pid ?? 0,
     output: output.all,
     outputBytes: output.bytes,
     stderr: output.stderr,
