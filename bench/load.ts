@@ -56,7 +56,7 @@ export interface SutSession {
   sessionToken: string;
 }
 
-/** An upload's path and the headers that go with it (the SUT's bearer token, contract §1). */
+/** An upload's path and the headers that go with it (the SUT's bearer token, docs/api.md §1). */
 export interface UploadTarget {
   path: string;
   headers: Record<string, string>;

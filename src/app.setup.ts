@@ -82,7 +82,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
 
 function registerBodyParsers(fastify: FastifyInstance): void {
   // The container is read by the liveness route itself, once it knows the session exists and is
-  // the caller's: nothing of a body is buffered for a session that does not (contract §1).
+  // the caller's: nothing of a body is buffered for a session that does not (docs/api.md §1).
   fastify.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null, undefined));
   // An empty JSON body is allowed (POST /v1/sessions), so Fastify's parser is wrapped.
   const defaultJson = fastify.getDefaultJsonParser('error', 'error');

@@ -10,7 +10,7 @@ function configurationOrExit(): Configuration {
     return loadConfiguration(process.env);
   } catch (error) {
     if (!(error instanceof InvalidConfigurationError)) throw error;
-    // One line per bad variable, before anything starts (contract §5).
+    // One line per bad variable, before anything starts (docs/api.md §5).
     process.stderr.write(`${error.lines.map((line) => `invalid configuration: ${line}`).join('\n')}\n`);
     process.exit(1);
   }

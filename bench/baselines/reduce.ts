@@ -1,6 +1,6 @@
 /**
  * What B2 and P1 answer: the same small JSON as the service (its liveness and session answers),
- * reduced from the Oz folder with the service's decision table (service-api.md §4).
+ * reduced from the Oz folder with the service's decision table (docs/api.md §4).
  */
 import { randomUUID } from 'node:crypto';
 

@@ -8,8 +8,8 @@ import { BodyLimits, payloadTooLarge } from './body-limits';
 import { declaredLengthOf, hasBody, mediaTypeOf, type RoutePolicy, requestPolicy } from './route-policy';
 
 /**
- * Admits or refuses a request from its head alone, before any of the body is read, in contract
- * §3 order: the caller (401), the address limit (429), the media type (415), the declared size
+ * Admits or refuses a request from its head alone, before any of the body is read, in the order
+ * of docs/api.md §3: the caller (401), the address limit (429), the media type (415), the declared size
  * (413). Runs in the onRequest hook of every request (app.setup.ts); synchronous unless the route
  * has an address limit, since an async hook costs a promise on every request.
  */

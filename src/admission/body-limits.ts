@@ -17,7 +17,7 @@ const WHAT: Record<BodyLimit, string> = {
 /**
  * The one place that knows how large each kind of body may be and how a body over its limit is
  * refused (413): admission refuses a declared length, the readers a chunked body the moment it
- * passes the same limit (contract §3).
+ * passes the same limit (docs/api.md §3).
  */
 @Injectable()
 export class BodyLimits {

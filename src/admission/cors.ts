@@ -4,7 +4,7 @@ import { type RoutePolicy, requestPolicy } from './route-policy';
 import type { RouteInventory } from './route-inventory';
 
 /**
- * Browser origins may call public routes only (contract §5): internal routes are for servers and
+ * Browser origins may call public routes only (docs/api.md §5): internal routes are for servers and
  * never answer a cross-origin request, nor a preflight, with an allow-origin.
  */
 export async function registerCors(fastify: FastifyInstance, origins: string[], inventory: RouteInventory): Promise<void> {

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 
 /**
  * What a route demands before its body is read; every route declares one (`@Admit.*`), and the
- * application refuses to start when one does not (admission.ts). Checked in contract §3 order:
+ * application refuses to start when one does not (admission.ts). Checked in docs/api.md §3 order:
  * the caller (401), the address limit (429), the media type (415), the declared size (413).
  */
 export interface RoutePolicy {
@@ -13,7 +13,7 @@ export interface RoutePolicy {
   body?: BodyPolicy;
   /** The liveness upload: `Authorization: Bearer <sessionToken>` must be present (checked against the session later). */
   sessionToken?: boolean;
-  /** POST /v1/sessions: the per-address limit of contract §8. */
+  /** POST /v1/sessions: the per-address limit of docs/api.md §8. */
   addressLimit?: boolean;
 }
 

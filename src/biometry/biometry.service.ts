@@ -16,7 +16,7 @@ import type { ReferenceForm } from './reference-form';
 
 const TAGS = { document: ['photo_id', 'photo_id_front'], selfie: ['photo_selfie'] } as const;
 
-/** Face matching of a reference photo against the session's best shot (contract §1). */
+/** Face matching of a reference photo against the session's best shot (docs/api.md §1). */
 @Injectable()
 export class BiometryService {
   private readonly logger = new Logger(BiometryService.name);
@@ -69,7 +69,7 @@ export class BiometryService {
   }
 
   /**
-   * In contract §3 precedence: 404 session, 410 expired best shot, 409 liveness not accepted,
+   * In docs/api.md §3 precedence: 404 session, 410 expired best shot, 409 liveness not accepted,
    * 404 no best shot. 410 comes before 409 (a declined session's best shot expires too), while
    * 404 BEST_SHOT_NOT_FOUND is defined for accepted sessions only (§1).
    */

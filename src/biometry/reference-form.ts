@@ -58,7 +58,7 @@ async function readParts(request: FastifyRequest, maxImageBytes: number): Promis
 
 /**
  * The file part's bytes, or 413 as soon as busboy reports the size limit. Not `part.toBuffer()`:
- * it reports the limit only once the part has ended, i.e. after the client sent all of it (contract §3).
+ * it reports the limit only once the part has ended, i.e. after the client sent all of it (docs/api.md §3).
  */
 function readWithinLimit(file: MultipartFile['file']): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Decision } from '../decision/decision.types';
 
-/** The one line per analysis of contract §6: identifiers and outcome only, never bytes or tokens. */
+/** The one line per analysis of docs/api.md §6: identifiers and outcome only, never bytes or tokens. */
 export interface AnalysisLogLine {
   analysis: 'liveness' | 'biometry';
   requestId: string;

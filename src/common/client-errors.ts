@@ -7,7 +7,7 @@ import { type Problem, problemOf } from './problem';
  * Node refuses some requests before any route sees them: headers over the size limit (431), a
  * request line or head it cannot parse (400), a request not received within the request timeout
  * (408). Fastify writes those answers on the raw socket; this writes them as problem+json with an
- * X-Request-Id like every other answer (contract §3), then closes the connection as Node does.
+ * X-Request-Id like every other answer (docs/api.md §3), then closes the connection as Node does.
  */
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;

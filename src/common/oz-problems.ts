@@ -3,7 +3,7 @@ import { AppError } from './app-error';
 import type { ProblemCode } from './problem-codes';
 
 /**
- * The one table from Oz failures to problems (contract §3). It reads the operation the gateway
+ * The one table from Oz failures to problems (docs/api.md §3). It reads the operation the gateway
  * marked on the error: on the liveness route Oz's container codes are the client's errors, on
  * the biometry route Oz refusing the images is; everything else is upstream trouble.
  */

@@ -1,4 +1,4 @@
-/** Problem codes of contract §3, with their HTTP status, title and whether a retry may succeed. */
+/** Problem codes of docs/api.md §3, with their HTTP status, title and whether a retry may succeed. */
 export const PROBLEM_CODES = {
   VALIDATION_FAILED: { status: 400, title: 'Validation failed', retryable: false },
   CONTAINER_MISSING: { status: 400, title: 'Container missing', retryable: false },

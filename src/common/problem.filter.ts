@@ -18,7 +18,7 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   reply(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
-    // Probes answer in the terminus format (contract §2), their 503 included, never problem+json.
+    // Probes answer in the terminus format (docs/api.md §2), their 503 included, never problem+json.
     if (exception instanceof HttpException && isTerminusBody(exception.getResponse())) {
       if (!reply.sent) void reply.status(exception.getStatus()).send(exception.getResponse());
       return;

@@ -49,7 +49,7 @@ function statusOf(error: unknown): number | null {
   return typeof status === 'number' ? status : null;
 }
 
-/** Any thrown value → the one problem+json answer of contract §3: ours, Oz's (one table), or the framework's. */
+/** Any thrown value → the one problem+json answer of docs/api.md §3: ours, Oz's (one table), or the framework's. */
 export function toProblem(thrown: unknown, requestId: string): Problem {
   const error = thrown instanceof OzApiError ? ozProblem(thrown) : thrown;
   if (error instanceof AppError) {

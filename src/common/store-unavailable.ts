@@ -3,7 +3,7 @@ import { AppError } from './app-error';
 const STORE_RETRY_AFTER_SECONDS = 1;
 
 /**
- * The shared store (Redis) did not answer in time or refused the command (contract §7). What
+ * The shared store (Redis) did not answer in time or refused the command (docs/api.md §7). What
  * the client library said is not kept: a Redis error may quote the command and its arguments.
  */
 export function storeUnavailable(): AppError {

@@ -15,7 +15,7 @@ import { redisConfig } from './redis.config';
 import { sessionsConfig } from './sessions.config';
 import { webhooksConfig } from './webhooks.config';
 
-/** Every namespace of the service, one per concern (contract §5). */
+/** Every namespace of the service, one per concern (docs/api.md §5). */
 export const NAMESPACES = [
   httpConfig,
   ozConfig,

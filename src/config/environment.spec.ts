@@ -18,7 +18,7 @@ function problemsOf(env: Record<string, string>): string[] {
   }
 }
 
-describe('the environment of contract §5', () => {
+describe('the environment of docs/api.md §5', () => {
   it('applies every default when only OZ_API_URL is set', () => {
     expect(problemsOf({ OZ_API_URL: OZ })).toEqual([]);
     expect(configFrom({ OZ_API_URL: OZ })).toEqual({

@@ -11,7 +11,7 @@ class HttpEnvironment {
   @Max(65_535)
   PORT = 3000;
 
-  /** Fastify's trustProxy: how far X-Forwarded-For is believed for the client address (contract §8). */
+  /** Fastify's trustProxy: how far X-Forwarded-For is believed for the client address (docs/api.md §8). */
   @Transform(({ value }) => trustProxyOf(value))
   @IsTrustProxy()
   TRUST_PROXY: boolean | number | string[] = false;

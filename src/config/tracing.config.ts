@@ -1,5 +1,5 @@
 /**
- * Tracing is configured by the OpenTelemetry SDK's own OTEL_* variables (contract §9), which the
+ * Tracing is configured by the OpenTelemetry SDK's own OTEL_* variables (docs/api.md §9), which the
  * SDK reads itself; this only decides whether to start it at all, before the application loads.
  */
 export interface TracingSettings {

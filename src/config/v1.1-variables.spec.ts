@@ -19,7 +19,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 const named = (lines: string[]) => lines.map((line) => line.split(':')[0]).sort();
 
-describe('the v1.1 variables of contract §5', () => {
+describe('the v1.1 variables of docs/api.md §5', () => {
   it('reads a complete Redis, webhook and receipt setup', () => {
     const configuration = loadConfiguration({
       OZ_API_URL: OZ,

@@ -2,7 +2,7 @@ import type { AnalysisReport, Assessment, LivenessCheck } from './decision.types
 import { decideBiometry, decideLiveness } from './decision';
 
 /**
- * The decision table (contract §4) as an injectable, so that the features depend on it as on any
+ * The decision table (docs/api.md §4) as an injectable, so that the features depend on it as on any
  * collaborator. A plain class: the table stays free of the framework.
  */
 export class DecisionService {

@@ -1,6 +1,6 @@
 export type Decision = 'accepted' | 'rejected' | 'inconclusive';
 
-/** Stable reason codes of contract §4. */
+/** Stable reason codes of docs/api.md §4. */
 export type DecisionReason =
   'LIVENESS_PASSED' | 'LIVENESS_DECLINED' | 'FACE_MATCHED' | 'FACE_MISMATCH' | 'ANALYSIS_FAILED' | 'REVIEW_REQUIRED' | 'UNEXPECTED_RESULT';
 

@@ -15,7 +15,7 @@ export interface ReceivedContainer extends ContainerBytes {
 
 /**
  * Receives a liveness body within MAX_CONTAINER_BYTES and MAX_INFLIGHT_UPLOAD_BYTES. Memory is
- * taken as bytes arrive, never reserved from the declared length (contract §1): the chunks are
+ * taken as bytes arrive, never reserved from the declared length (docs/api.md §1): the chunks are
  * kept as they came and hashed on the way, with no buffer allocated up front and no copy at the end.
  */
 @Injectable()

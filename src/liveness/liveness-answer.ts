@@ -1,7 +1,7 @@
 import type { Decision, DecisionReason } from '../decision/decision.types';
 import type { SessionRecord } from '../session/session.types';
 
-/** The public answer of a liveness upload (contract §1): the decision and its receipt, never a score. */
+/** The public answer of a liveness upload (docs/api.md §1): the decision and its receipt, never a score. */
 export interface LivenessAnswer {
   sessionId: string;
   status: 'completed';

@@ -30,7 +30,7 @@ export interface Upload {
 }
 
 /**
- * A liveness upload, in contract §3 order: an empty declared body, then the session (404, 401,
+ * A liveness upload, in docs/api.md §3 order: an empty declared body, then the session (404, 401,
  * 410, 409) before any byte is read; an Oz slot and room in the upload budget (503) before the
  * body is received; the atomic claim; Oz; the result recorded, then the answer.
  */

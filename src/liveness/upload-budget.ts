@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { limitsConfig, type LimitsConfig } from '../config';
 
 /**
- * MAX_INFLIGHT_UPLOAD_BYTES (contract §1): the bytes of every liveness upload being received or
+ * MAX_INFLIGHT_UPLOAD_BYTES (docs/api.md §1): the bytes of every liveness upload being received or
  * held by this replica at once. An upload reserves its declared length before any of its body is
  * read (a chunked one, each chunk as it arrives) and gives it back once its bytes are dropped, so
  * that many large uploads at once are refused at the door instead of exhausting memory.

@@ -1,7 +1,7 @@
 /**
  * Bounds the analysis calls in flight to Oz. Refuses at once when full instead of queueing:
  * Oz handles a few analyses at a time, and a queue would only hold callers until their
- * deadline while the upstream stays saturated (contract §5, OZ_MAX_CONCURRENCY).
+ * deadline while the upstream stays saturated (docs/api.md §5, OZ_MAX_CONCURRENCY).
  */
 export class AnalysisSlots {
   private inFlight = 0;

@@ -13,7 +13,7 @@ export type LimitName = 'address' | 'subject';
 export type RefusalListener = (limit: LimitName) => void;
 
 /**
- * The limits of contract §8 on POST /v1/sessions, with rate-limiter-flexible: in memory for one
+ * The limits of docs/api.md §8 on POST /v1/sessions, with rate-limiter-flexible: in memory for one
  * replica, on Redis (shared by every replica) when REDIS_URL is set. Fixed windows; a refused
  * request is given back, so that it does not count.
  */
@@ -49,7 +49,7 @@ export class RateLimits {
     if (state.refused) throw rateLimited(state.msBeforeNext, 'Too many sessions from this address; retry later.');
   }
 
-  /** Counts one new session of this subject; 429 over the limit. The last check before Oz (contract §3). */
+  /** Counts one new session of this subject; 429 over the limit. The last check before Oz (docs/api.md §3). */
   async admitSubject(subjectId: string): Promise<void> {
     if (!this.subject) return;
     const state = await this.take(this.subject, subjectId, 'subject');

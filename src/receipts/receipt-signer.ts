@@ -4,7 +4,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, type KeyL
 import { receiptsConfig, type ReceiptsConfig } from '../config';
 import type { Decision, DecisionReason } from '../decision/decision.types';
 
-/** What a receipt proves (contract §11): ids, the decision and its reason, never a score. */
+/** What a receipt proves (docs/api.md §11): ids, the decision and its reason, never a score. */
 export interface ReceiptClaims {
   sessionId: string;
   subjectId: string | null;

@@ -15,7 +15,7 @@ export interface RedisEndpoint {
 
 const DEFAULT_PORT = 6379;
 /**
- * A store call must fail within the 2 s of contract §7: a command gets 1 s, then its caller
+ * A store call must fail within the 2 s of docs/api.md §7: a command gets 1 s, then its caller
  * answers 503 STORE_UNAVAILABLE.
  */
 export const COMMAND_TIMEOUT_MS = 1_000;

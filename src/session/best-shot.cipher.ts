@@ -14,7 +14,7 @@ export class BestShotRefusedError extends Error {
 }
 
 /**
- * AES-256-GCM for best shots before they leave the process (contract §5, DATA_ENCRYPTION_KEY).
+ * AES-256-GCM for best shots before they leave the process (docs/api.md §5, DATA_ENCRYPTION_KEY).
  * The session id is additional authenticated data, so that a value copied to another session's
  * key does not decrypt there. Layout: version (1 byte) | IV (12) | ciphertext | tag (16).
  */

@@ -3,7 +3,7 @@ import { Admit } from '../admission/route-policy';
 import { SessionIdPipe } from '../common/validation';
 import { SessionLifecycle } from './session-lifecycle';
 
-/** The best shot of an analysed session, for internal callers (contract §1): never cached. */
+/** The best shot of an analysed session, for internal callers (docs/api.md §1): never cached. */
 @Controller('v1/sessions/:sessionId/best-shot')
 export class BestShotController {
   constructor(private readonly lifecycle: SessionLifecycle) {}

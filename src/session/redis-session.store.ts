@@ -11,7 +11,7 @@ import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, Stor
 const PING_TIMEOUT_MS = 1_000;
 
 /**
- * The store shared by every replica (contract §7). Layout, per session:
+ * The store shared by every replica (docs/api.md §7). Layout, per session:
  * `<prefix>{<id>}:session` (hash, expires at purgeAt) and `<prefix>{<id>}:best-shot` (the
  * sealed image, expires at its heldUntil). Every change is one Lua script; every Redis failure
  * is STORE_UNAVAILABLE, never the client's message (it may quote arguments).

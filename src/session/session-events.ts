@@ -3,7 +3,7 @@ import type { SessionRecord } from './session.types';
 
 /**
  * The domain events of the session lifecycle: one per recorded change, each with a copy of the
- * session as it was stored. The three outcome types are the webhook types of contract §10;
+ * session as it was stored. The three outcome types are the webhook types of docs/api.md §10;
  * `verification.replayed` tells that a client retry got a stored answer again.
  */
 export type SessionEvent =

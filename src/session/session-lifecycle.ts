@@ -11,7 +11,7 @@ import { bestShotExpired, bestShotNotFound, sessionNotFound } from './session.er
 import { SessionStore } from './session.store';
 import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
-/** A lease outlives the Oz call it covers (OZ_TIMEOUT_MS) by this much: contract §7. */
+/** A lease outlives the Oz call it covers (OZ_TIMEOUT_MS) by this much: docs/api.md §7. */
 const LEASE_MARGIN_MS = 10_000;
 
 /** What Oz answered about a container, as the lifecycle records it. */
@@ -101,7 +101,7 @@ export class SessionLifecycle {
   }
 
   /**
-   * Before an upload's body is read (contract §1, §3 order): 404 unknown, 401 not this session's
+   * Before an upload's body is read (docs/api.md §1, §3 order): 404 unknown, 401 not this session's
    * token, 410 an open session past its expiry, 409 while another upload of it is with Oz.
    */
   async admitUpload(id: string, token: string): Promise<SessionRecord> {

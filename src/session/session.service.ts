@@ -22,7 +22,7 @@ export class SessionService {
 
   /**
    * The cheap refusals come before the Oz token call: a full store (SERVICE_BUSY), then the
-   * subject's limit, the last check before Oz (contract §3). A token Oz never gave does not count.
+   * subject's limit, the last check before Oz (docs/api.md §3). A token Oz never gave does not count.
    */
   async create(subjectId: string | null, requestId: string): Promise<CreatedSession> {
     const room = await this.lifecycle.room();

@@ -19,7 +19,7 @@ export abstract class SessionStore {
   /** A copy of the session unless unknown or purged. */
   abstract get(id: string, now: Date): Promise<SessionRecord | null>;
   /**
-   * Open → processing for this container under `lease`, or why not, in contract §3 precedence:
+   * Open → processing for this container under `lease`, or why not, in docs/api.md §3 precedence:
    * not-found, expired (not yet completed or failed, and past expiresAt: 410 comes before 409),
    * in-progress (a live lease), then for a
    * completed or failed session: replay (same SHA-256) or already-used. A lease past its `until`

@@ -22,7 +22,7 @@ export interface SessionResult {
   decision: Decision;
   reason: DecisionReason;
   checks: Check[];
-  /** The signed receipt of the current decision (contract §11). */
+  /** The signed receipt of the current decision (docs/api.md §11). */
   receipt: string;
   folderId: string | null;
   eventSessionId: string | null;
@@ -55,7 +55,7 @@ export interface SessionRecord {
   expiresAt: Date;
   /** When the session and everything about it is forgotten (RESULT_TTL_SECONDS after creation). */
   purgeAt: Date;
-  /** SHA-256 (hex) of the Oz session token: the proof an upload must carry (contract §1). */
+  /** SHA-256 (hex) of the Oz session token: the proof an upload must carry (docs/api.md §1). */
   tokenSha256: string;
   status: StoredStatus;
   /** Set while `processing`; a lease past `until` counts as released. */

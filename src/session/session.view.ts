@@ -1,7 +1,7 @@
 import type { Check, Decision, DecisionReason } from '../decision/decision.types';
 import type { SessionRecord, SessionStatus } from './session.types';
 
-/** The internal view of `GET /v1/sessions/{id}` (contract §1). */
+/** The internal view of `GET /v1/sessions/{id}` (docs/api.md §1). */
 export interface SessionView {
   sessionId: string;
   subjectId: string | null;

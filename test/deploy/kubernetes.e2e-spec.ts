@@ -22,7 +22,7 @@ import {
   yamlFilesUnder,
 } from './kubernetes.manifests';
 
-/** The variables of contract §5 (service-api.md v1.1), plus the OpenTelemetry SDK's OTEL_*. */
+/** The variables of docs/api.md §5 (docs/api.md), plus the OpenTelemetry SDK's OTEL_*. */
 const CONTRACT_VARIABLES = [
   'PORT',
   'OZ_API_URL',
@@ -191,7 +191,7 @@ describe('Kubernetes manifests: the Deployment serves the contract', () => {
 });
 
 describe('Kubernetes manifests: configuration and secrets', () => {
-  it('sets only variables of contract §5 in the ConfigMap', () => {
+  it('sets only variables of docs/api.md §5 in the ConfigMap', () => {
     expect(Object.keys(config.data ?? {}).filter((name) => !isContractVariable(name))).toEqual([]);
     expect(config.binaryData ?? {}).toEqual({});
   });

@@ -29,7 +29,7 @@ async function flood(url: string, count: number, headers: (i: number) => Record<
 const statuses = (answers: Answer[]) => answers.map((answer) => answer.status).sort();
 
 /** The second finding (docs/reliability.md): one client filled the store and every later session was refused for a day. */
-describe('POST /v1/sessions under a flood (contract §8)', () => {
+describe('POST /v1/sessions under a flood (docs/api.md §8)', () => {
   let stack: Stack;
 
   beforeAll(async () => {
@@ -68,7 +68,7 @@ describe('POST /v1/sessions under a flood (contract §8)', () => {
   });
 });
 
-describe('POST /v1/sessions per subject (contract §8)', () => {
+describe('POST /v1/sessions per subject (docs/api.md §8)', () => {
   let stack: Stack;
 
   beforeAll(async () => {

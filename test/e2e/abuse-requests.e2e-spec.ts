@@ -96,7 +96,7 @@ describe('hostile requests on the public routes (docs/reliability.md)', () => {
 });
 
 /** The third finding: knowing a session id was enough to fail it, or to attach another capture to it. */
-describe('uploads that do not prove their session (contract §1)', () => {
+describe('uploads that do not prove their session (docs/api.md §1)', () => {
   let stack: Stack;
 
   beforeAll(async () => {
@@ -142,7 +142,7 @@ describe('uploads that do not prove their session (contract §1)', () => {
     expect((await uploadContainer(stack.service.url, sessionId, buildContainer({ token: sessionToken }))).status).toBe(201);
   });
 
-  it('answers 401 for a missing token before 415 and 413, as contract §3 orders them', async () => {
+  it('answers 401 for a missing token before 415 and 413, as docs/api.md §3 orders them', async () => {
     const { sessionId } = await createSession(stack.service.url);
 
     const outcome = await rawUpload({

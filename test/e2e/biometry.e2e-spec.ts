@@ -465,7 +465,7 @@ describe('POST /v1/sessions/{sessionId}/biometry', () => {
       expectProblem(answer, 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
 
-    describe('precedence (contract §3)', () => {
+    describe('precedence (docs/api.md §3)', () => {
       it('answers 415 rather than 404 for a JSON body to an unknown session', async () => {
         const answer = await matchFaces(stack.service.url, UNKNOWN_SESSION, '{}', internal({ 'content-type': 'application/json' }));
 
@@ -681,7 +681,7 @@ describe('POST /v1/sessions/{sessionId}/biometry over time', () => {
     expect((await viewSession(stack.service.url, sessionId)).body.result).toMatchObject({ reason: 'FACE_MATCHED', bestShotAvailable: false });
   });
 
-  it('answers 410 rather than 409 when the best shot of a declined session has expired (contract §3 order)', async () => {
+  it('answers 410 rather than 409 when the best shot of a declined session has expired (docs/api.md §3 order)', async () => {
     const { sessionId } = await analysedSession(stack.service.url, { scenario: 'spoof' });
 
     stack.service.clock.advance(BEST_SHOT_TTL_SECONDS * 1000);

@@ -20,7 +20,7 @@ export const internal = (headers: Record<string, string> = {}) => ({ 'x-api-key'
 
 /**
  * The token each session of these tests was created with, so that an upload carries it as its
- * bearer token (contract §1) the way a frontend passes on what `POST /v1/sessions` gave it.
+ * bearer token (docs/api.md §1) the way a frontend passes on what `POST /v1/sessions` gave it.
  */
 const sessionTokens = new Map<string, string>();
 
@@ -68,7 +68,7 @@ export function uploadContainer(baseUrl: string, sessionId: string, container: U
   });
 }
 
-/** The problem+json shape of contract §3, for `expect(...).toEqual(problem(...))`. */
+/** The problem+json shape of docs/api.md §3, for `expect(...).toEqual(problem(...))`. */
 export function problem(status: number, code: string, extra: Record<string, unknown> = {}) {
   return expect.objectContaining({
     type: 'about:blank',

@@ -48,7 +48,7 @@ export function referenceForm(reference: Uint8Array, referenceType?: string, fil
   return form;
 }
 
-/** Status, problem+json media type, body of contract §3, and the request id both in the body and the header. */
+/** Status, problem+json media type, body of docs/api.md §3, and the request id both in the body and the header. */
 export function expectProblem(answer: Answer, status: number, code: string, extra: Record<string, unknown> = {}): void {
   expect({ status: answer.status, type: answer.headers.get('content-type') }).toEqual({ status, type: expect.stringMatching(/^application\/problem\+json/) });
   expect(answer.body).toEqual(problem(status, code, extra));

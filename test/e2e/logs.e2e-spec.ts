@@ -32,7 +32,7 @@ interface Sent {
  * One full run of the built service at LOG_LEVEL=trace, over real HTTP, through the happy path
  * and the error paths; then every byte it wrote to stdout and stderr is searched for secrets.
  */
-describe('the logs of a full run (contract §6)', () => {
+describe('the logs of a full run (docs/api.md §6)', () => {
   let emulator: OzEmulator;
   let service: RunningService;
   let output: string;
@@ -177,7 +177,7 @@ describe('the logs of a full run (contract §6)', () => {
     expect(logLines(output).filter((line) => 'raw' in line)).toEqual([]);
   });
 
-  it('writes exactly one analysis line per Oz analysis, with the fields of contract §6', () => {
+  it('writes exactly one analysis line per Oz analysis, with the fields of docs/api.md §6', () => {
     const lines = logLines(output).filter((line) => typeof line.analysis === 'string');
 
     expect(lines.map((line) => [line.analysis, line.requestId])).toEqual(analyses.map((a) => [a.analysis, a.requestId]));

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 /**
  * What every replica of one deployment shares: the Redis, the key that seals best shots and the
- * key that signs receipts (contract §5: REDIS_URL needs both keys).
+ * key that signs receipts (docs/api.md §5: REDIS_URL needs both keys).
  */
 export function sharedStateEnv(redisUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return { REDIS_URL: redisUrl, DATA_ENCRYPTION_KEY: DATA_KEY, RECEIPT_SIGNING_KEY: SIGNING_KEY, ...extra };
