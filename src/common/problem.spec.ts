@@ -177,7 +177,11 @@ describe('ProblemFilter.reply', () => {
   it('does not write a second answer when one was already sent', () => {
     const reply = fakeReply(true);
 
-    new ProblemFilter().reply(new AppError('SESSION_NOT_FOUND', 'No such session.'), { id: 'req-10', raw: { complete: true } } as FastifyRequest, reply as unknown as FastifyReply);
+    new ProblemFilter().reply(
+      new AppError('SESSION_NOT_FOUND', 'No such session.'),
+      { id: 'req-10', raw: { complete: true } } as FastifyRequest,
+      reply as unknown as FastifyReply,
+    );
 
     expect(reply.statusCode).toBe(0);
     expect(reply.payload).toBeUndefined();
