@@ -1,10 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseFilters } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Admit } from '../admission/route-policy';
 import { ApiProblems } from '../openapi/api-problems.decorator';
 import { SessionLifecycle } from '../session/session-lifecycle';
 import { HealthCheckDto } from './dto/health-check.dto';
+import { HealthCheckFailureFilter } from './health-check-failure.filter';
 import { ShutdownState } from './shutdown-state';
 
 /** Terminus answers probes with `Cache-Control: no-cache, no-store, must-revalidate`. */
@@ -13,6 +14,7 @@ const NOT_CACHED = { 'Cache-Control': { description: 'Never cached.', schema: { 
 /** Kubernetes probes. Readiness never depends on Oz: an Oz outage must not empty the load balancer. */
 @ApiTags('health')
 @Controller('health')
+@UseFilters(HealthCheckFailureFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
