@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Document, getDiagnosticSeverity, Spectral } from '@stoplight/spectral-core';
+import { Document, getDiagnosticSeverity, type RulesetDefinition, Spectral } from '@stoplight/spectral-core';
 import { Json as JsonParser } from '@stoplight/spectral-parsers';
 import { oas } from '@stoplight/spectral-rulesets';
 import { startApp, type TestApp } from '../app.factory';
@@ -38,7 +38,8 @@ describe('GET /openapi.json', () => {
     expect(document.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(document.info).toEqual(expect.objectContaining({ title: expect.any(String), version: expect.any(String) }));
     const spectral = new Spectral();
-    spectral.setRuleset({ extends: [[oas, 'recommended']] });
+    // The package's declared type of `oas` does not match the RulesetDefinition union it is an instance of.
+    spectral.setRuleset({ extends: [[oas as RulesetDefinition, 'recommended']] });
 
     const results = await spectral.run(new Document(JSON.stringify(document), JsonParser, 'openapi.json'));
 
