@@ -9,6 +9,7 @@ import { type Configuration, configurationModule, loggingConfig, type LoggingCon
 import { DecisionModule } from './decision/decision.module';
 import { HealthModule } from './health/health.module';
 import { LivenessModule } from './liveness/liveness.module';
+import { OpenApiModule } from './openapi/openapi.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RedisModule } from './redis/redis.module';
 import { SessionModule } from './session/session.module';
@@ -30,6 +31,7 @@ export class AppModule {
         DecisionModule,
         ReceiptsModule,
         HealthModule,
+        OpenApiModule,
       ],
       providers: [ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }],
     };

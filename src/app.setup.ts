@@ -13,6 +13,7 @@ import { sendProblem } from './common/problem.filter';
 import { requestIdFrom } from './common/request-id';
 import { logRequests } from './common/request-logging';
 import { accessConfig, type AccessConfig, type HttpConfig } from './config';
+import { OpenApiDocument } from './openapi/openapi-document.provider';
 
 /** How long a client may take to send a request (not to wait for Oz), and how often Node checks. */
 export interface RequestTimeouts {
@@ -64,6 +65,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   registerBodyParsers(fastify);
   await app.register(multipart, { throwFileSizeLimit: true });
   await registerCors(fastify, app.get<AccessConfig>(accessConfig.KEY).corsOrigins, inventory);
+  // GET /openapi.json documents the application it belongs to.
+  app.get(OpenApiDocument).describeApplication(app);
   const admission = app.get(Admission);
   // Synchronous for every route but one: an async hook costs a promise on every request.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {

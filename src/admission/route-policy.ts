@@ -1,6 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import type { SecuritySchemeName } from './security-schemes';
 
 /**
  * What a route demands before its body is read; every route declares one (`@Admit.*`), and the
@@ -30,7 +32,13 @@ export interface BodyPolicy {
 
 const POLICY = 'admission';
 
-const admit = (policy: RoutePolicy) => applyDecorators(RouteConfig({ [POLICY]: policy }));
+/** The API document's security requirements of a route follow from its policy, so that the two cannot drift apart. */
+function documentedSchemes(policy: RoutePolicy): SecuritySchemeName[] {
+  if (policy.audience === 'internal') return ['internalKeyBearer', 'internalKeyHeader'];
+  return policy.sessionToken ? ['sessionToken'] : [];
+}
+
+const admit = (policy: RoutePolicy) => applyDecorators(RouteConfig({ [POLICY]: policy }), ...documentedSchemes(policy).map((name) => ApiSecurity(name)));
 
 export const Admit = {
   public: (policy: Omit<RoutePolicy, 'audience'> = {}) => admit({ audience: 'public', ...policy }),

@@ -1,13 +1,18 @@
 import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Admit } from '../admission/route-policy';
 import { BodyLimits } from '../admission/body-limits';
 import { RequestId } from '../common/request-context';
 import { SessionIdPipe } from '../common/validation';
-import type { SessionView } from '../session/session.view';
+import { ApiProblems, UPSTREAM_PROBLEMS } from '../openapi/api-problems.decorator';
+import { ApiSessionIdParam } from '../session/dto/session-id.param';
+import { SessionViewDto } from '../session/dto/session-view.dto';
 import { BiometryService } from './biometry.service';
+import { ReferenceFormDto } from './dto/reference-form.dto';
 import { readReferenceForm } from './reference-form';
 
+@ApiTags('biometry')
 @Controller('v1/sessions/:sessionId/biometry')
 export class BiometryController {
   constructor(
@@ -19,7 +24,33 @@ export class BiometryController {
   @Post()
   @HttpCode(201)
   @Admit.internal({ body: { types: ['multipart/form-data'], limit: 'reference-form' } })
-  match(@Param('sessionId', SessionIdPipe) sessionId: string, @Req() request: FastifyRequest, @RequestId() requestId: string): Promise<SessionView> {
+  @ApiOperation({
+    operationId: 'matchReference',
+    summary: 'Match a reference photo against the best shot',
+    description:
+      'Only when liveness was accepted and the best shot is still held. May run again with another reference; the latest biometry result replaces the previous one.',
+  })
+  @ApiSessionIdParam()
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ReferenceFormDto, required: true, encoding: { reference: { contentType: 'image/jpeg, image/png' } } })
+  @ApiCreatedResponse({
+    type: SessionViewDto,
+    description: 'The session with a biometry check added and the decision recomputed: accepted only if liveness and biometry both succeeded.',
+  })
+  @ApiProblems([
+    'VALIDATION_FAILED',
+    'UNAUTHORIZED',
+    'SESSION_NOT_FOUND',
+    'BEST_SHOT_NOT_FOUND',
+    'LIVENESS_NOT_ACCEPTED',
+    'BEST_SHOT_EXPIRED',
+    'PAYLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'REFERENCE_INVALID',
+    ...UPSTREAM_PROBLEMS,
+    'STORE_UNAVAILABLE',
+  ])
+  match(@Param('sessionId', SessionIdPipe) sessionId: string, @Req() request: FastifyRequest, @RequestId() requestId: string): Promise<SessionViewDto> {
     return this.biometry.match(sessionId, () => readReferenceForm(request, this.limits.maxImageBytes), requestId);
   }
 }

@@ -3,14 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import { payloadTooLarge } from '../admission/body-limits';
 import { AppError } from '../common/app-error';
 
-export type ReferenceType = 'document' | 'selfie';
+export const REFERENCE_TYPES = ['document', 'selfie'] as const;
+export type ReferenceType = (typeof REFERENCE_TYPES)[number];
 
 export interface ReferenceForm {
   reference: Buffer;
   referenceType: ReferenceType;
 }
-
-const REFERENCE_TYPES: readonly string[] = ['document', 'selfie'];
 
 /**
  * Reads the biometry form: exactly one file part `reference` (at most `maxImageBytes`) and at
@@ -52,7 +51,7 @@ async function readParts(request: FastifyRequest, maxImageBytes: number): Promis
   }
   if (reference === null) throw invalid('The form has no file part "reference".');
   const type = referenceType ?? 'document';
-  if (!REFERENCE_TYPES.includes(type)) throw invalid('referenceType must be "document" or "selfie".');
+  if (!(REFERENCE_TYPES as readonly string[]).includes(type)) throw invalid('referenceType must be "document" or "selfie".');
   return { reference, referenceType: type as ReferenceType };
 }
 

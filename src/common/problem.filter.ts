@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { lingerOnClose } from './lingering-close';
 import { type Problem, toProblem } from './problem';
@@ -18,11 +18,6 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   reply(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
-    // Probes answer in the terminus format (docs/api.md §2), their 503 included, never problem+json.
-    if (exception instanceof HttpException && isTerminusBody(exception.getResponse())) {
-      if (!reply.sent) void reply.status(exception.getStatus()).send(exception.getResponse());
-      return;
-    }
     const problem = toProblem(exception, request.id);
     // Refused before its body was read (401, 404, 413, 503…): close instead of reading and
     // discarding the rest of an upload to keep the connection alive (Node's default).
@@ -36,11 +31,6 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (!reply.sent) sendProblem(reply, problem);
   }
-}
-
-function isTerminusBody(body: unknown): boolean {
-  const fields = body as { status?: unknown; details?: unknown } | null;
-  return typeof fields === 'object' && fields !== null && fields.status === 'error' && typeof fields.details === 'object';
 }
 
 /** Writes a problem+json answer: the filter's, and Fastify's errors before routing (app.setup.ts). */

@@ -1,8 +1,17 @@
-export type Decision = 'accepted' | 'rejected' | 'inconclusive';
+export const DECISIONS = ['accepted', 'rejected', 'inconclusive'] as const;
+export type Decision = (typeof DECISIONS)[number];
 
 /** Stable reason codes of docs/api.md §4. */
-export type DecisionReason =
-  'LIVENESS_PASSED' | 'LIVENESS_DECLINED' | 'FACE_MATCHED' | 'FACE_MISMATCH' | 'ANALYSIS_FAILED' | 'REVIEW_REQUIRED' | 'UNEXPECTED_RESULT';
+export const DECISION_REASONS = [
+  'LIVENESS_PASSED',
+  'LIVENESS_DECLINED',
+  'FACE_MATCHED',
+  'FACE_MISMATCH',
+  'ANALYSIS_FAILED',
+  'REVIEW_REQUIRED',
+  'UNEXPECTED_RESULT',
+] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 /**
  * What the decision table reads of an Oz answer (a folder). Decisions own this shape; the Oz

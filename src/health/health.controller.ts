@@ -1,11 +1,20 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseFilters } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Admit } from '../admission/route-policy';
+import { ApiProblems } from '../openapi/api-problems.decorator';
 import { SessionLifecycle } from '../session/session-lifecycle';
+import { HealthCheckDto } from './dto/health-check.dto';
+import { HealthCheckFailureFilter } from './health-check-failure.filter';
 import { ShutdownState } from './shutdown-state';
 
+/** Terminus answers probes with `Cache-Control: no-cache, no-store, must-revalidate`. */
+const NOT_CACHED = { 'Cache-Control': { description: 'Never cached.', schema: { type: 'string', enum: ['no-cache, no-store, must-revalidate'] } } };
+
 /** Kubernetes probes. Readiness never depends on Oz: an Oz outage must not empty the load balancer. */
+@ApiTags('health')
 @Controller('health')
+@UseFilters(HealthCheckFailureFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -16,14 +25,30 @@ export class HealthController {
 
   @Get('live')
   @Admit.probe()
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ operationId: 'probeLive', summary: 'Liveness probe', description: 'While the process can serve requests; no dependency checks.' })
+  @ApiOkResponse({ type: HealthCheckDto, description: 'The process serves requests.', headers: NOT_CACHED })
+  @ApiProblems([])
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   @Get('ready')
   @Admit.probe()
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({
+    operationId: 'probeReady',
+    summary: 'Readiness probe',
+    description:
+      "The service's own dependencies (its store: Redis when REDIS_URL is set, answering a PING within 1 s) and not shutting down. Never depends on Oz.",
+  })
+  @ApiOkResponse({ type: HealthCheckDto, description: 'Ready: the store answers and the service is not shutting down.', headers: NOT_CACHED })
+  @ApiServiceUnavailableResponse({
+    type: HealthCheckDto,
+    description: 'Not ready: the store does not answer, or the service is shutting down.',
+    headers: NOT_CACHED,
+  })
+  @ApiProblems([])
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       async () => {

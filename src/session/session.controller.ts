@@ -1,11 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Admit } from '../admission/route-policy';
 import { RequestId } from '../common/request-context';
 import { SessionIdPipe, validateBody } from '../common/validation';
+import { ApiProblems, UPSTREAM_PROBLEMS } from '../openapi/api-problems.decorator';
+import { RATE_LIMIT_HEADERS } from '../openapi/response-headers';
 import { CreateSessionDto } from './dto/create-session.dto';
-import { type CreatedSession, SessionService } from './session.service';
-import type { SessionView } from './session.view';
+import { CreatedSessionDto } from './dto/created-session.dto';
+import { ApiSessionIdParam } from './dto/session-id.param';
+import { SessionViewDto } from './dto/session-view.dto';
+import { SessionService } from './session.service';
 
+@ApiTags('sessions')
 @Controller('v1/sessions')
 export class SessionController {
   constructor(private readonly sessions: SessionService) {}
@@ -13,14 +19,33 @@ export class SessionController {
   @Post()
   @HttpCode(201)
   @Admit.public({ addressLimit: true, body: { types: ['application/json'], limit: 'json', emptyWithAnyType: true } })
-  create(@Body() body: unknown, @RequestId() requestId: string): Promise<CreatedSession> {
+  @ApiOperation({
+    operationId: 'createSession',
+    summary: 'Start a capture session',
+    description: 'Gets a fresh Oz session token for the Oz SDK. A session accepts one container.',
+  })
+  @ApiBody({ type: CreateSessionDto, required: false, description: 'Optional; an empty body is welcome with any or no Content-Type. No other fields.' })
+  @ApiCreatedResponse({ type: CreatedSessionDto, description: 'The session and its Oz token.', headers: RATE_LIMIT_HEADERS })
+  @ApiProblems(
+    ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', ...UPSTREAM_PROBLEMS, 'STORE_UNAVAILABLE', 'SERVICE_BUSY'],
+    { headers: RATE_LIMIT_HEADERS },
+  )
+  create(@Body() body: unknown, @RequestId() requestId: string): Promise<CreatedSessionDto> {
     const dto = validateBody(CreateSessionDto, body);
     return this.sessions.create(dto.subjectId ?? null, requestId);
   }
 
   @Get(':sessionId')
   @Admit.internal()
-  view(@Param('sessionId', SessionIdPipe) sessionId: string): Promise<SessionView> {
+  @ApiOperation({
+    operationId: 'getSession',
+    summary: 'Read a session',
+    description: 'Status, result with checks and scores, and error. Purged RESULT_TTL_SECONDS after creation.',
+  })
+  @ApiSessionIdParam()
+  @ApiOkResponse({ type: SessionViewDto, description: 'The session.' })
+  @ApiProblems(['VALIDATION_FAILED', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'STORE_UNAVAILABLE'])
+  view(@Param('sessionId', SessionIdPipe) sessionId: string): Promise<SessionViewDto> {
     return this.sessions.view(sessionId);
   }
 }

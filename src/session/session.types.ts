@@ -3,7 +3,8 @@ import type { Check, Decision, DecisionReason } from '../decision/decision.types
 
 /** Stored states; `expired` is derived when reading (an open session past its `expiresAt`). */
 export type StoredStatus = 'open' | 'processing' | 'completed' | 'failed';
-export type SessionStatus = StoredStatus | 'expired';
+export const SESSION_STATUSES = ['open', 'processing', 'completed', 'failed', 'expired'] as const satisfies (StoredStatus | 'expired')[];
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /**
  * The liveness answer exactly as first given: a replayed container gets it again, byte for byte

@@ -1,6 +1,7 @@
 import { startApp, startStack, type Stack, type TestApp } from '../app.factory';
 import { buildContainer, buildReferenceImage, startOzEmulator } from '../oz-emulator';
 import { call, createSession, internal, uploadContainer } from './http';
+import { ShutdownState } from '../../src/health/shutdown-state';
 import { biometryForm, freePort } from './ops.helpers';
 
 const TERMINUS_OK = { status: 'ok', info: expect.any(Object), error: {}, details: expect.any(Object) };
@@ -36,6 +37,29 @@ describe('GET /health/live and /health/ready', () => {
     const answer = await call(`${stack.service.url}/health/ready`, { headers: { 'x-request-id': 'probe-1' } });
 
     expect(answer.headers.get('x-request-id')).toBe('probe-1');
+  });
+});
+
+describe('readiness once shutdown began', () => {
+  it('answers 503 in the terminus format with the lifecycle down, not a problem', async () => {
+    const service = await startApp({ OZ_API_URL: 'http://oz.invalid' });
+    try {
+      service.app.get(ShutdownState).beforeApplicationShutdown();
+
+      const answer = await call(`${service.url}/health/ready`);
+
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(answer.headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
+      expect(answer.body).toEqual({
+        status: 'error',
+        info: { store: { status: 'up' } },
+        error: { lifecycle: { status: 'down', message: 'shutting down' } },
+        details: { store: { status: 'up' }, lifecycle: { status: 'down', message: 'shutting down' } },
+      });
+    } finally {
+      await service.close();
+    }
   });
 });
 

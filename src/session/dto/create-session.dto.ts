@@ -1,9 +1,19 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Matches, ValidateIf } from 'class-validator';
+
+const SUBJECT_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 export class CreateSessionDto {
   /** The company's own reference for the person; absent is fine, `null` is not a string. */
+  @ApiPropertyOptional({
+    description: "The company's own reference for the person.",
+    pattern: SUBJECT_ID.source,
+    minLength: 1,
+    maxLength: 128,
+    example: 'customer-42',
+  })
   @ValidateIf((dto: CreateSessionDto) => dto.subjectId !== undefined)
   @IsString()
-  @Matches(/^[A-Za-z0-9._:@-]{1,128}$/, { message: 'subjectId must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ -' })
+  @Matches(SUBJECT_ID, { message: 'subjectId must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ -' })
   subjectId?: string;
 }

@@ -1,0 +1,33 @@
+import type { ProblemCode } from '../common/problem-codes';
+
+/** When each problem code is answered, in the words of the contract's error table (§3), for the document's readers. */
+export const PROBLEM_MEANINGS: Record<ProblemCode, string> = {
+  VALIDATION_FAILED: 'A malformed JSON body, field, form part or path parameter (a sessionId that is not a UUID).',
+  CONTAINER_MISSING: 'An empty liveness body (Oz is not called), or Oz code 13.',
+  UNAUTHORIZED: "An internal route without a valid key, or a liveness upload without this session's token.",
+  SESSION_NOT_FOUND: 'An unknown or purged session.',
+  BEST_SHOT_NOT_FOUND: 'The session has no best shot: Oz returned none.',
+  ROUTE_NOT_FOUND: 'No such route.',
+  SESSION_ALREADY_USED: 'Different bytes on a completed or failed session.',
+  LIVENESS_NOT_ACCEPTED: 'No container was analysed yet, or liveness was not accepted.',
+  SESSION_IN_PROGRESS: 'A second upload while the first is still with Oz.',
+  SESSION_EXPIRED: 'A liveness upload after expiresAt (Oz is not called).',
+  BEST_SHOT_EXPIRED: 'The best shot is no longer held (BEST_SHOT_TTL_SECONDS after completion).',
+  RATE_LIMITED: 'A rate limit was reached; Oz is not called.',
+  REQUEST_TIMEOUT: 'The request was not received in time.',
+  HEADERS_TOO_LARGE: 'The request headers are too large.',
+  PAYLOAD_TOO_LARGE: 'The body is over its limit: refused from Content-Length before any of it is read, or as soon as a chunked body passes it.',
+  UNSUPPORTED_MEDIA_TYPE: 'A wrong or missing Content-Type.',
+  CONTAINER_INVALID: 'Oz code 14 (also an expired or reused Oz session token).',
+  CONTAINER_PAYLOAD_MISSING: 'Oz code 3.',
+  CONTAINER_MEDIA_MISSING: 'Oz code 4.',
+  CONTAINER_DAMAGED: 'Oz code 5.',
+  REFERENCE_INVALID: 'The reference is not a JPEG or PNG, or Oz answered 4xx to the images (with ozErrorCode when Oz gave one).',
+  UPSTREAM_ERROR:
+    'Oz answered 5xx, reset the connection or sent an unreadable body (retryable); or Oz answered an auth error or another unexpected 4xx (not retryable).',
+  UPSTREAM_UNAVAILABLE: 'Oz could not be reached, or the service is at its Oz concurrency limit.',
+  UPSTREAM_TIMEOUT: 'Oz did not answer within its deadline.',
+  STORE_UNAVAILABLE: 'The shared store (Redis) did not answer in time.',
+  SERVICE_BUSY: 'The service refuses more work of its own (uploads in flight, or a full in-memory store).',
+  INTERNAL_ERROR: 'A defect; never leaks a stack or message.',
+};

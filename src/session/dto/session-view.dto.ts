@@ -1,0 +1,74 @@
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { type Check, type Decision, type DecisionReason, DECISION_REASONS, DECISIONS } from '../../decision/decision.types';
+import { SESSION_STATUSES, type SessionStatus } from '../session.types';
+import type { SessionView } from '../session.view';
+import { BiometryCheckDto, LivenessCheckDto } from './check.dto';
+
+type SessionResult = NonNullable<SessionView['result']>;
+type SessionFailure = NonNullable<SessionView['error']>;
+
+@ApiExtraModels(LivenessCheckDto, BiometryCheckDto)
+export class SessionResultDto implements SessionResult {
+  @ApiProperty({ enum: DECISIONS, description: 'The current decision: liveness alone, or recomputed by the latest face match.' })
+  decision: Decision;
+
+  @ApiProperty({ enum: DECISION_REASONS })
+  reason: DecisionReason;
+
+  @ApiProperty({ type: 'string', nullable: true, description: 'The Oz folder id.' })
+  folderId: string | null;
+
+  @ApiProperty({ type: 'string', nullable: true, description: "Oz's `meta_data.event_session_id`, or null." })
+  eventSessionId: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  completedAt: string;
+
+  @ApiProperty({
+    type: 'array',
+    description: 'The liveness check, and the biometry check once face matching ran.',
+    items: {
+      oneOf: [{ $ref: getSchemaPath(LivenessCheckDto) }, { $ref: getSchemaPath(BiometryCheckDto) }],
+      discriminator: { propertyName: 'type', mapping: { liveness: getSchemaPath(LivenessCheckDto), biometry: getSchemaPath(BiometryCheckDto) } },
+    },
+  })
+  checks: Check[];
+
+  @ApiProperty({ description: 'Whether the best shot is still held (GET /v1/sessions/{sessionId}/best-shot, face matching).' })
+  bestShotAvailable: boolean;
+
+  @ApiProperty({ description: 'The compact JWS (ES256) of the current decision; verify it with GET /.well-known/jwks.json.' })
+  receipt: string;
+}
+
+export class SessionErrorDto implements SessionFailure {
+  @ApiProperty({ description: 'The problem code the session failed with.', example: 'CONTAINER_INVALID' })
+  code: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: "Oz's `error_code`, when Oz gave one.", example: 14 })
+  ozErrorCode: number | null;
+}
+
+/** GET /v1/sessions/{sessionId}, and the 201 of face matching (docs/api.md §1): for internal callers, scores included. */
+export class SessionViewDto implements SessionView {
+  @ApiProperty({ format: 'uuid' })
+  sessionId: string;
+
+  @ApiProperty({ type: 'string', nullable: true, description: "The company's own reference for the person, or null." })
+  subjectId: string | null;
+
+  @ApiProperty({ enum: SESSION_STATUSES })
+  status: SessionStatus;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  expiresAt: string;
+
+  @ApiProperty({ type: SessionResultDto, nullable: true, description: 'Present once a container was analysed; null before.' })
+  result: SessionResultDto | null;
+
+  @ApiProperty({ type: SessionErrorDto, nullable: true, description: 'Present once the session failed for good; null otherwise.' })
+  error: SessionErrorDto | null;
+}
