@@ -7,9 +7,9 @@ import { ozProblem, saturatedProblem } from '../common/oz-problems';
 import { DecisionService } from '../decision/decision.service';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
-import { SessionLifecycle, sessionExpired, sessionInProgress } from '../session/session-lifecycle';
+import { type Claim, SessionLifecycle, sessionExpired, sessionInProgress } from '../session/session-lifecycle';
 import { sessionNotFound } from '../session/session.errors';
-import type { SessionRecord, UploadClaim, UploadLease } from '../session/session.types';
+import type { SessionRecord, UploadLease } from '../session/session.types';
 import { ContainerReceiver, type ReceivedContainer } from './container-receiver';
 import { ContainerDiagnostics } from './container-diagnostics';
 import { type LivenessAnswer, toLivenessAnswer } from './liveness-answer';
@@ -54,14 +54,14 @@ export class LivenessService {
     const container = await this.receiver.receive(upload.body, upload.declaredLength);
     try {
       if (container.length === 0) throw containerMissing();
-      const claim = await this.lifecycle.claimUpload(session.id, container.sha256);
+      const claim = await this.lifecycle.claimUpload(session, container.sha256);
       return await this.settle(claim, container, upload);
     } finally {
       container.release();
     }
   }
 
-  private async settle(claim: UploadClaim, container: ReceivedContainer, upload: Upload): Promise<LivenessOutcome> {
+  private async settle(claim: Claim, container: ReceivedContainer, upload: Upload): Promise<LivenessOutcome> {
     switch (claim.outcome) {
       case 'not-found':
         throw sessionNotFound();
@@ -74,10 +74,8 @@ export class LivenessService {
       case 'replay':
         await this.lifecycle.replayed(claim.session);
         return { replayed: true, answer: replay(claim.session) };
-      case 'claimed': {
-        const session = await this.lifecycle.find(upload.sessionId);
-        return { replayed: false, answer: await this.analyse(session, claim.lease, container, upload.requestId) };
-      }
+      case 'claimed':
+        return { replayed: false, answer: await this.analyse(claim.session, claim.lease, container, upload.requestId) };
     }
   }
 

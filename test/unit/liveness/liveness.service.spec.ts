@@ -121,6 +121,28 @@ describe('LivenessService', () => {
       await expect(kit.store.getBestShot(sessionId, kit.clock.now())).resolves.toEqual({ state: 'held', bytes: JPEG_BYTES });
     });
 
+    it('publishes verification.completed with the session exactly as the store holds it', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder({ bestShot: JPEG_BYTES }));
+
+      await upload(sessionId);
+
+      const event = kit.published.at(-1);
+      expect(event).toMatchObject({ type: 'verification.completed', eventId: expect.stringMatching(/^evt_/) });
+      expect(event && 'session' in event ? event.session : null).toEqual(await stored(sessionId));
+    });
+
+    it('publishes verification.failed with the session exactly as the store holds it', async () => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, 5, 'x'));
+
+      await upload(sessionId).catch(() => undefined);
+
+      const event = kit.published.at(-1);
+      expect(event?.type).toBe('verification.failed');
+      expect(event && 'session' in event ? event.session : null).toEqual(await stored(sessionId));
+    });
+
     it('hands the gateway the very chunks it received, with the request id', async () => {
       const sessionId = await openSession();
       gateway.answerFolder('analyzeContainer', ozFolder());
