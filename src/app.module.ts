@@ -9,6 +9,7 @@ import { type Configuration, configurationModule, loggingConfig, type LoggingCon
 import { DecisionModule } from './decision/decision.module';
 import { HealthModule } from './health/health.module';
 import { LivenessModule } from './liveness/liveness.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RedisModule } from './redis/redis.module';
@@ -32,6 +33,7 @@ export class AppModule {
         ReceiptsModule,
         HealthModule,
         OpenApiModule,
+        MetricsModule,
       ],
       providers: [ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }],
     };
