@@ -14,6 +14,8 @@ import { OpenApiModule } from './openapi/openapi.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RedisModule } from './redis/redis.module';
 import { SessionModule } from './session/session.module';
+import { traceLogMixin } from './tracing/log-correlation';
+import { TracingModule } from './tracing/tracing.module';
 
 @Module({})
 export class AppModule {
@@ -23,7 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configurationModule(configuration),
-        LoggerModule.forRootAsync({ inject: [loggingConfig.KEY], useFactory: (config: LoggingConfig) => loggerOptions(config.level) }),
+        LoggerModule.forRootAsync({ inject: [loggingConfig.KEY], useFactory: (config: LoggingConfig) => loggerOptions(config.level, traceLogMixin()) }),
         RedisModule,
         AdmissionModule,
         SessionModule,
@@ -34,6 +36,7 @@ export class AppModule {
         HealthModule,
         OpenApiModule,
         MetricsModule,
+        TracingModule,
       ],
       providers: [ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }],
     };
