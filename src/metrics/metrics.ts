@@ -81,8 +81,9 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.own],
   });
-  /** Children per label set: a request's observation is a map lookup, not a hash of its labels. */
+  /** Children per label set: an observation is a map lookup, not a hash of its labels. */
   private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
+  private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
   private readAnalysesInFlight: () => number = () => 0;
   private readonly analysesInFlight: Gauge;
 
@@ -105,17 +106,11 @@ export class Metrics {
 
   /** `route` is the route template, or `unmatched`: never a raw path. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    const key = `${method} ${route} ${statusCode}`;
-    let series = this.requestSeries.get(key);
-    if (!series) {
-      series = this.requestDuration.labels(method, route, String(statusCode));
-      this.requestSeries.set(key, series);
-    }
-    series.observe(seconds);
+    seriesOf(this.requestSeries, `${method} ${route} ${statusCode}`, () => this.requestDuration.labels(method, route, String(statusCode))).observe(seconds);
   }
 
   observeOzCall({ operation, outcome, durationSeconds }: OzCallObservation): void {
-    this.ozDuration.observe({ operation, outcome }, durationSeconds);
+    seriesOf(this.ozSeries, `${operation} ${outcome}`, () => this.ozDuration.labels(operation, outcome)).observe(durationSeconds);
   }
 
   /** Read at scrape time, from the gateway's analysis slots. */
@@ -147,4 +142,13 @@ export class Metrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+function seriesOf<T>(cache: Map<string, T>, key: string, create: () => T): T {
+  let series = cache.get(key);
+  if (series === undefined) {
+    series = create();
+    cache.set(key, series);
+  }
+  return series;
 }
