@@ -9,10 +9,13 @@ import { type Configuration, configurationModule, loggingConfig, type LoggingCon
 import { DecisionModule } from './decision/decision.module';
 import { HealthModule } from './health/health.module';
 import { LivenessModule } from './liveness/liveness.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RedisModule } from './redis/redis.module';
 import { SessionModule } from './session/session.module';
+import { traceLogMixin } from './tracing/log-correlation';
+import { TracingModule } from './tracing/tracing.module';
 
 @Module({})
 export class AppModule {
@@ -22,7 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configurationModule(configuration),
-        LoggerModule.forRootAsync({ inject: [loggingConfig.KEY], useFactory: (config: LoggingConfig) => loggerOptions(config.level) }),
+        LoggerModule.forRootAsync({ inject: [loggingConfig.KEY], useFactory: (config: LoggingConfig) => loggerOptions(config.level, traceLogMixin()) }),
         RedisModule,
         AdmissionModule,
         SessionModule,
@@ -32,6 +35,8 @@ export class AppModule {
         ReceiptsModule,
         HealthModule,
         OpenApiModule,
+        MetricsModule,
+        TracingModule,
       ],
       providers: [ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }],
     };

@@ -13,7 +13,10 @@ import { sendProblem } from './common/problem.filter';
 import { requestIdFrom } from './common/request-id';
 import { logRequests } from './common/request-logging';
 import { accessConfig, type AccessConfig, type HttpConfig } from './config';
+import { Metrics } from './metrics/metrics';
+import { recordRequestDurations } from './metrics/request-metrics';
 import { OpenApiDocument } from './openapi/openapi-document.provider';
+import { traceRoutes } from './tracing/route-spans';
 
 /** How long a client may take to send a request (not to wait for Oz), and how often Node checks. */
 export interface RequestTimeouts {
@@ -60,6 +63,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const inventory = app.get(RouteInventory);
   inventory.watch(fastify);
   logRequests(fastify, (await app.resolve(PinoLogger)).logger);
+  recordRequestDurations(fastify, app.get(Metrics));
+  traceRoutes(fastify);
   // On SIGTERM: readiness turns 503, requests in flight finish, then exit 0 (not "killed by signal").
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   registerBodyParsers(fastify);

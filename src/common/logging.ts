@@ -33,11 +33,13 @@ export const REDACTED_PATHS = [
  * `request-logging.ts`. No per-request middleware (`forRoutes: []`): request lines come from a
  * Fastify hook, and lines written during a request name their request id themselves.
  */
-export function loggerOptions(level: LogLevel): Params {
+export function loggerOptions(level: LogLevel, mixin?: () => Record<string, string>): Params {
   return {
     forRoutes: [],
     pinoHttp: {
       level,
+      // With tracing on: the trace id of the request in each of its lines.
+      ...(mixin ? { mixin } : {}),
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -37,7 +37,12 @@ const UPSTREAM_CASES: [string, OzApiError, ReturnType<typeof shape>][] = [
     { code: 'UPSTREAM_ERROR', status: 502, retryable: true, ozErrorCode: null, retryAfterSeconds: null },
   ],
   [
-    'a bad response (reset, unreadable or incomplete body)',
+    'a reset connection',
+    new OzApiError('reset', null, null, 'x'),
+    { code: 'UPSTREAM_ERROR', status: 502, retryable: true, ozErrorCode: null, retryAfterSeconds: null },
+  ],
+  [
+    'a bad response (unreadable or incomplete body)',
     new OzApiError('bad-response', null, null, 'x'),
     { code: 'UPSTREAM_ERROR', status: 502, retryable: true, ozErrorCode: null, retryAfterSeconds: null },
   ],
@@ -123,7 +128,7 @@ describe('livenessProblem', () => {
 
 describe('isContainerRejection', () => {
   it('is true only for a rejected 400 with a container code', () => {
-    const kinds: OzFailureKind[] = ['rejected', 'server', 'bad-response', 'timeout', 'unreachable', 'saturated'];
+    const kinds: OzFailureKind[] = ['rejected', 'server', 'reset', 'bad-response', 'timeout', 'unreachable', 'saturated'];
     fc.assert(
       fc.property(
         fc.constantFrom(...kinds),

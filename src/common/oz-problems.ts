@@ -87,6 +87,8 @@ export function upstreamProblem(error: OzApiError): AppError {
       return new AppError('UPSTREAM_ERROR', 'Oz refused the request of this service.', { ozErrorCode, retryable: false });
     case 'server':
       return new AppError('UPSTREAM_ERROR', 'Oz failed to process the request.', { ozErrorCode });
+    case 'reset':
+      return new AppError('UPSTREAM_ERROR', 'Oz closed the connection without answering.');
     case 'bad-response':
       return new AppError('UPSTREAM_ERROR', 'Oz sent an unreadable or incomplete answer.', { ozErrorCode });
     case 'timeout':

@@ -6,6 +6,7 @@ import { AnalysisSlots } from './analysis-slots';
 import { isOzFolderShape, toOzFolder } from './folder.mapper';
 import { type ContainerBytes, type FaceMatchImage, type OzAnalysisResponse, OzApiGateway, type OzCallContext, type OzSessionToken } from './oz-api.gateway';
 import { OzApiError, type OzOperation } from './oz-api.error';
+import { failedCallOutcome } from './oz-call-observation';
 import { MAX_RESPONSE_BYTES, type OzHttpCall, OzHttpClient } from './oz-http-client';
 import { statusError } from './oz-transport-error';
 
@@ -37,8 +38,12 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     return this.slots.available;
   }
 
+  analysesInFlight(): number {
+    return this.slots.used;
+  }
+
   issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken> {
-    return marked('session_token', async () => {
+    return this.marked('session_token', async () => {
       const request: OzRequest =
         this.config.sessionTokenMethod === 'POST'
           ? { method: 'POST', path: SESSION_TOKEN_PATH, body: '{}', headers: { 'content-type': 'application/json' } }
@@ -54,7 +59,7 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
 
   analyzeContainer(container: ContainerBytes, ctx: OzCallContext): Promise<OzAnalysisResponse> {
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(container.length) };
-    return marked('liveness', () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: container.chunks, headers }, ctx));
+    return this.marked('liveness', () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: container.chunks, headers }, ctx));
   }
 
   matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzAnalysisResponse> {
@@ -63,7 +68,22 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     form.append('payload', JSON.stringify({ 'media:tags': tags, analyses: [{ type: 'biometry' }] }));
     // Oz wants each part's field name equal to its filename.
     for (const image of images) form.append(image.name, new Blob([image.bytes], { type: image.contentType }), image.name);
-    return marked('biometry', () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: form }, ctx));
+    return this.marked('biometry', () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: form }, ctx));
+  }
+
+  /** Every failure leaves the gateway marked with its operation, so that one table can map it; every call made is reported. */
+  private async marked<T>(operation: OzOperation, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const durationSeconds = () => (performance.now() - started) / 1000;
+    try {
+      const result = await call();
+      this.reportCall({ operation, outcome: 'ok', durationSeconds: durationSeconds() });
+      return result;
+    } catch (error) {
+      const outcome = failedCallOutcome(error);
+      if (outcome) this.reportCall({ operation, outcome, durationSeconds: durationSeconds() });
+      throw error instanceof OzApiError ? error.during(operation) : error;
+    }
   }
 
   private async analysis(request: OzRequest, ctx: OzCallContext): Promise<OzAnalysisResponse> {
@@ -95,15 +115,6 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     const headers: Record<string, string> = { 'x-request-id': ctx.requestId, accept: 'application/json' };
     if (this.config.accessToken) headers['x-forensic-access-token'] = this.config.accessToken;
     return headers;
-  }
-}
-
-/** Every failure leaves the gateway marked with its operation, so that one table can map it. */
-async function marked<T>(operation: OzOperation, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw error instanceof OzApiError ? error.during(operation) : error;
   }
 }
 

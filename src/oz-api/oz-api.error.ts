@@ -2,13 +2,13 @@
  * Why a call to Oz did not produce a usable answer:
  * - `rejected`: Oz answered 4xx with its error body (`ozErrorCode` when it carried one);
  * - `server`: Oz answered 5xx;
- * - `bad-response`: the connection was reset, or the body was unreadable, incomplete, too large
- *   or not what the endpoint promises;
+ * - `reset`: Oz (or a proxy in front of it) closed or reset the connection before a whole answer;
+ * - `bad-response`: the body was unreadable, incomplete, too large or not what the endpoint promises;
  * - `timeout`: no complete answer within the deadline;
  * - `unreachable`: no connection could be made;
  * - `saturated`: our own limit of analysis calls in flight was reached; Oz was not called.
  */
-export type OzFailureKind = 'rejected' | 'server' | 'bad-response' | 'timeout' | 'unreachable' | 'saturated';
+export type OzFailureKind = 'rejected' | 'server' | 'reset' | 'bad-response' | 'timeout' | 'unreachable' | 'saturated';
 
 /** The three calls the service makes to Oz. */
 export type OzOperation = 'session_token' | 'liveness' | 'biometry';

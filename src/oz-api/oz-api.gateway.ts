@@ -1,3 +1,4 @@
+import type { OzCallListener, OzCallObservation } from './oz-call-observation';
 import type { OzFolder } from './oz-folder';
 
 /** What every call to Oz carries: the request id to pass on as `X-Request-Id`. */
@@ -42,6 +43,20 @@ export interface OzSessionToken {
  * marked with the operation it happened in.
  */
 export abstract class OzApiGateway {
+  private readonly callListeners: OzCallListener[] = [];
+
+  /** Called once per call made to Oz, when it ended (the metrics time them; oz-api knows no metrics). */
+  observeCalls(listener: OzCallListener): void {
+    this.callListeners.push(listener);
+  }
+
+  protected reportCall(observation: OzCallObservation): void {
+    for (const listener of this.callListeners) listener(observation);
+  }
+
+  /** Analysis calls in flight to Oz right now (at most OZ_MAX_CONCURRENCY). */
+  abstract analysesInFlight(): number;
+
   abstract issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken>;
   /** Forwards the container bytes unchanged (liveness). Never retried. */
   abstract analyzeContainer(container: ContainerBytes, ctx: OzCallContext): Promise<OzAnalysisResponse>;

@@ -95,10 +95,14 @@ describe('OzHttpClient', () => {
     await expect(client.send(call({ timeoutMs: 200 }))).rejects.toMatchObject({ name: 'OzApiError', kind: 'timeout' });
   });
 
-  it('is a bad response when the connection is reset', async () => {
+  it('is a reset when the connection is closed before an answer', async () => {
     handler = (req) => req.socket.destroy();
+    await expect(client.send(call())).rejects.toMatchObject({ name: 'OzApiError', kind: 'reset' });
+  });
 
-    await expect(client.send(call())).rejects.toMatchObject({ name: 'OzApiError', kind: 'bad-response' });
+  it('is a reset when the connection is reset before an answer', async () => {
+    handler = (req) => req.socket.resetAndDestroy();
+    await expect(client.send(call())).rejects.toMatchObject({ name: 'OzApiError', kind: 'reset' });
   });
 
   it('is unreachable when nothing listens', async () => {

@@ -25,8 +25,14 @@ describe('transportError', () => {
   });
 
   it.each([
-    ['a closed socket', new errors.SocketError('other side closed')],
-    ['a reset in the cause', Object.assign(new errors.SocketError('reset'), { cause: systemError('ECONNRESET') })],
+    ['a socket the other side closed', new errors.SocketError('other side closed')],
+    ['a reset in the cause', Object.assign(new Error('fetch failed'), { cause: systemError('ECONNRESET') })],
+    ['a broken pipe', systemError('EPIPE')],
+  ])('is a reset for %s', (_, cause) => {
+    expect(transportError(cause, false)).toMatchObject({ kind: 'reset', httpStatus: null, ozErrorCode: null });
+  });
+
+  it.each([
     ['a closed client', new errors.ClientClosedError()],
     ['an answer over the size cap', new errors.ResponseExceededMaxSizeError()],
     ['something without a code', new Error('???')],

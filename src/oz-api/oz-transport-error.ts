@@ -4,12 +4,14 @@ import { OzApiError } from './oz-api.error';
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 // undici's own timers are set past the deadline; should one still fire, it is a timeout all the same.
 const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+// The peer closed or reset the socket mid-exchange (undici reports "other side closed" as UND_ERR_SOCKET).
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /**
  * A failed HTTP exchange (no status to read) → OzApiError. The original error is dropped on
  * purpose: it may hold request data (headers with the access token, the body) and must never
- * travel further or reach a log. Anything else — a reset or closed socket, an answer over the
- * size cap — is an unusable answer.
+ * travel further or reach a log. A socket the peer closed or reset is `reset`; anything else
+ * (an answer over the size cap, an error without a code) is an unusable answer.
  */
 export function transportError(error: unknown, deadlineReached: boolean): OzApiError {
   const codes = codesOf(error);
@@ -18,6 +20,8 @@ export function transportError(error: unknown, deadlineReached: boolean): OzApiE
   }
   const unreachable = codes.find((code) => UNREACHABLE.has(code));
   if (unreachable) return new OzApiError('unreachable', null, null, `Oz could not be reached (${unreachable})`);
+  const reset = codes.find((code) => RESET.has(code));
+  if (reset) return new OzApiError('reset', null, null, `Oz closed the connection without a whole answer (${reset})`);
   return new OzApiError('bad-response', null, null, `Oz sent no usable answer (${codes[0] ?? 'unknown'})`);
 }
 

@@ -57,6 +57,13 @@ export class FakeOzApiGateway extends OzApiGateway {
     return this.capacity;
   }
 
+  /** What `analysesInFlight` answers. */
+  inFlight = 0;
+
+  analysesInFlight(): number {
+    return this.inFlight;
+  }
+
   answer<M extends Method>(method: M, ...answers: Results[M][]): this {
     for (const answer of answers) (this.steps[method] as Step<M>[]).push({ answer });
     return this;

@@ -30,6 +30,14 @@ describe('Oz emulator: request spy', () => {
     ]);
   });
 
+  it('records the W3C trace context a call carried, so that tests can follow a trace into Oz', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+    await fetch(`${emulator.url}/api/authorize/session_token`, { headers: { traceparent, tracestate: 'vendor=1', 'x-request-id': 'req-2' } });
+
+    expect(emulator.requests()[0].headers).toEqual({ 'x-request-id': 'req-2', traceparent, tracestate: 'vendor=1', 'x-forensic-access-token': 'absent' });
+  });
+
   it('never records the access token value', async () => {
     await fetch(`${emulator.url}/api/authorize/session_token?x=1`, { headers: { 'x-forensic-access-token': 'forensic-secret' } });
 

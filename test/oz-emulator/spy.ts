@@ -6,7 +6,10 @@ export interface RecordedRequest {
   path: string;
   contentType: string | null;
   headerNames: string[];
-  /** Only `x-request-id` (when sent) and `x-forensic-access-token: present|absent` — never token values. */
+  /**
+   * Only `x-request-id` and the W3C trace context (`traceparent`, `tracestate`) when sent, and
+   * `x-forensic-access-token: present|absent` — never token values.
+   */
   headers: Record<string, string>;
   bodySize: number;
   bodySha256: string;
@@ -30,8 +33,10 @@ export class RequestSpy {
   record(call: IncomingCall): void {
     const body = call.body ?? Buffer.alloc(0);
     const headers: Record<string, string> = {};
-    const requestId = call.headers['x-request-id'];
-    if (requestId !== undefined) headers['x-request-id'] = String(requestId);
+    for (const name of ['x-request-id', 'traceparent', 'tracestate']) {
+      const value = call.headers[name];
+      if (value !== undefined) headers[name] = String(value);
+    }
     headers['x-forensic-access-token'] = call.headers['x-forensic-access-token'] === undefined ? 'absent' : 'present';
     this.recorded.push({
       method: call.method,

@@ -1,0 +1,50 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { OZ_CONTAINER_ERROR_CODES } from '../oz-api/oz-api.error';
+import { OzApiGateway } from '../oz-api/oz-api.gateway';
+import { RateLimits } from '../rate-limits/rate-limits';
+import { SessionEvents, type SessionEvent } from '../session/session-events';
+import { Metrics } from './metrics';
+
+/**
+ * Where the numbers come from: the session's events (decisions, container errors), the gateway's
+ * calls and slots, the rate limits' refusals. Each source offers a listener seam, so that none of
+ * them knows the metrics.
+ */
+@Injectable()
+export class MetricSources implements OnModuleInit {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly events: SessionEvents,
+    private readonly gateway: OzApiGateway,
+    private readonly rateLimits: RateLimits,
+  ) {}
+
+  onModuleInit(): void {
+    this.gateway.observeCalls((call) => this.metrics.observeOzCall(call));
+    this.metrics.readAnalysesInFlightFrom(() => this.gateway.analysesInFlight());
+    this.rateLimits.onRefusal((limit) => this.metrics.countRateLimited(limit));
+    this.events.subscribe((event) => this.count(event));
+  }
+
+  private count(event: SessionEvent): void {
+    switch (event.type) {
+      case 'verification.completed': {
+        const liveness = event.session.result?.liveness;
+        if (liveness) this.metrics.countDecision('liveness', liveness.decision, liveness.reason);
+        return;
+      }
+      case 'biometry.completed': {
+        const result = event.session.result;
+        if (result) this.metrics.countDecision('biometry', result.decision, result.reason);
+        return;
+      }
+      case 'verification.failed': {
+        const code = event.session.failure?.ozErrorCode;
+        if (typeof code === 'number' && OZ_CONTAINER_ERROR_CODES.has(code)) this.metrics.countContainerError(code);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}

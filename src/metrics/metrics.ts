@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Decision, DecisionReason } from '../decision/decision.types';
+import type { OzCallObservation } from '../oz-api/oz-call-observation';
+import type { LimitName } from '../rate-limits/rate-limits';
+import { processMetrics } from './process-metrics';
+
+export type CheckName = 'liveness' | 'biometry';
+export type WebhookDeliveryOutcome = 'delivered' | 'failed_attempt' | 'gave_up';
+
+/** Most answers take milliseconds; a liveness upload waits for Oz, and 10 s is already far too long for a person. */
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** An analysis may take up to OZ_TIMEOUT_MS (60 s by default). */
+const OZ_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
+
+/** Every decision the table of contract §4 can give, per check: their series exist from the start, at 0. */
+const DECISIONS: Record<CheckName, [Decision, DecisionReason][]> = {
+  liveness: [
+    ['accepted', 'LIVENESS_PASSED'],
+    ['rejected', 'LIVENESS_DECLINED'],
+    ['inconclusive', 'ANALYSIS_FAILED'],
+    ['inconclusive', 'REVIEW_REQUIRED'],
+    ['inconclusive', 'UNEXPECTED_RESULT'],
+  ],
+  biometry: [
+    ['accepted', 'FACE_MATCHED'],
+    ['rejected', 'FACE_MISMATCH'],
+    ['inconclusive', 'ANALYSIS_FAILED'],
+    ['inconclusive', 'REVIEW_REQUIRED'],
+    ['inconclusive', 'UNEXPECTED_RESULT'],
+  ],
+};
+const CONTAINER_ERROR_CODES = [3, 4, 5, 13, 14];
+const LIMITS: LimitName[] = ['address', 'subject'];
+const WEBHOOK_OUTCOMES: WebhookDeliveryOutcome[] = ['delivered', 'failed_attempt', 'gave_up'];
+
+/**
+ * The service's metrics (contract §9) in a registry of its own, with the process metrics merged
+ * in. No label ever carries a session, subject, request id or address (§6): every label value
+ * comes from a small fixed set (methods, route templates, statuses, outcomes, codes).
+ */
+@Injectable()
+export class Metrics {
+  private readonly own = new Registry();
+  readonly registry: Registry;
+  private readonly requestDuration = new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP requests, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: REQUEST_BUCKETS,
+    registers: [this.own],
+  });
+  private readonly ozDuration = new Histogram({
+    name: 'oz_request_duration_seconds',
+    help: 'Duration of calls to Oz API Instant, by operation and outcome.',
+    labelNames: ['operation', 'outcome'],
+    buckets: OZ_BUCKETS,
+    registers: [this.own],
+  });
+  private readonly decisions = new Counter({
+    name: 'verification_decisions_total',
+    help: 'Decisions recorded, by check, decision and reason.',
+    labelNames: ['check', 'decision', 'reason'],
+    registers: [this.own],
+  });
+  private readonly containerErrors = new Counter({
+    name: 'oz_container_errors_total',
+    help: 'Containers Oz refused for good, by Oz error code.',
+    labelNames: ['oz_error_code'],
+    registers: [this.own],
+  });
+  private readonly rateLimited = new Counter({
+    name: 'rate_limited_requests_total',
+    help: 'Requests refused by a rate limit, by limit.',
+    labelNames: ['limit'],
+    registers: [this.own],
+  });
+  private readonly webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by outcome.',
+    labelNames: ['outcome'],
+    registers: [this.own],
+  });
+  /** Children per label set: an observation is a map lookup, not a hash of its labels. */
+  private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
+  private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
+  private readAnalysesInFlight: () => number = () => 0;
+  private readonly analysesInFlight: Gauge;
+
+  constructor() {
+    const read = () => this.readAnalysesInFlight();
+    this.analysesInFlight = new Gauge({
+      name: 'oz_analyses_in_flight',
+      help: 'Analysis calls (liveness and biometry) in flight to Oz.',
+      registers: [this.own],
+      collect() {
+        this.set(read());
+      },
+    });
+    for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
+    for (const code of CONTAINER_ERROR_CODES) this.containerErrors.inc({ oz_error_code: String(code) }, 0);
+    for (const limit of LIMITS) this.rateLimited.inc({ limit }, 0);
+    for (const outcome of WEBHOOK_OUTCOMES) this.webhookDeliveries.inc({ outcome }, 0);
+    this.registry = Registry.merge([this.own, processMetrics()]);
+  }
+
+  /** `route` is the route template, or `unmatched`: never a raw path. */
+  observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    seriesOf(this.requestSeries, `${method} ${route} ${statusCode}`, () => this.requestDuration.labels(method, route, String(statusCode))).observe(seconds);
+  }
+
+  observeOzCall({ operation, outcome, durationSeconds }: OzCallObservation): void {
+    seriesOf(this.ozSeries, `${operation} ${outcome}`, () => this.ozDuration.labels(operation, outcome)).observe(durationSeconds);
+  }
+
+  /** Read at scrape time, from the gateway's analysis slots. */
+  readAnalysesInFlightFrom(read: () => number): void {
+    this.readAnalysesInFlight = read;
+  }
+
+  countDecision(check: CheckName, decision: Decision, reason: DecisionReason): void {
+    this.decisions.inc({ check, decision, reason });
+  }
+
+  countContainerError(ozErrorCode: number): void {
+    this.containerErrors.inc({ oz_error_code: String(ozErrorCode) });
+  }
+
+  countRateLimited(limit: LimitName): void {
+    this.rateLimited.inc({ limit });
+  }
+
+  countWebhookDelivery(outcome: WebhookDeliveryOutcome): void {
+    this.webhookDeliveries.inc({ outcome });
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+function seriesOf<T>(cache: Map<string, T>, key: string, create: () => T): T {
+  let series = cache.get(key);
+  if (series === undefined) {
+    series = create();
+    cache.set(key, series);
+  }
+  return series;
+}
