@@ -7,7 +7,7 @@ import { Metrics } from './metrics';
 import { MetricsServer } from './metrics.server';
 
 /**
- * Prometheus metrics (contract §9): the registry (`Metrics`, exported so that other modules, such
+ * Prometheus metrics (docs/api.md §9): the registry (`Metrics`, exported so that other modules, such
  * as the webhook sender, count their own outcomes), what feeds it, and its listener.
  */
 @Module({

@@ -7,7 +7,7 @@ import { Metrics } from './metrics';
 
 /**
  * `GET /metrics` on METRICS_PORT (host 0.0.0.0), a listener of its own: metrics are never served
- * on PORT, where the public routes are (contract §5, §9). It opens when the application has
+ * on PORT, where the public routes are (docs/api.md §5, §9). It opens when the application has
  * started and closes after the application has drained, so that a scrape still sees the last
  * requests of a replica that is shutting down.
  */

@@ -13,7 +13,7 @@ const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 /** An analysis may take up to OZ_TIMEOUT_MS (60 s by default). */
 const OZ_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
 
-/** Every decision the table of contract §4 can give, per check: their series exist from the start, at 0. */
+/** Every decision the table of docs/api.md §4 can give, per check: their series exist from the start, at 0. */
 const DECISIONS: Record<CheckName, [Decision, DecisionReason][]> = {
   liveness: [
     ['accepted', 'LIVENESS_PASSED'],
@@ -35,7 +35,7 @@ const LIMITS: LimitName[] = ['address', 'subject'];
 const WEBHOOK_OUTCOMES: WebhookDeliveryOutcome[] = ['delivered', 'failed_attempt', 'gave_up'];
 
 /**
- * The service's metrics (contract §9) in a registry of its own, with the process metrics merged
+ * The service's metrics (docs/api.md §9) in a registry of its own, with the process metrics merged
  * in. No label ever carries a session, subject, request id or address (§6): every label value
  * comes from a small fixed set (methods, route templates, statuses, outcomes, codes).
  */

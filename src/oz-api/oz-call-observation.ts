@@ -1,6 +1,6 @@
 import { OzApiError, type OzOperation } from './oz-api.error';
 
-/** How one call to Oz ended, in the words of the metrics (contract §9). */
+/** How one call to Oz ended, in the words of the metrics (docs/api.md §9). */
 export type OzCallOutcome = 'ok' | 'oz_error' | 'timeout' | 'unreachable' | 'reset' | 'invalid_response';
 
 /** One call to Oz that was made (a call refused by our own concurrency limit never reached Oz). */

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { tracingActive } from './tracing';
 
 /**
- * Names each SERVER span `<METHOD> <route template>` and sets `http.route` (contract §9). The
+ * Names each SERVER span `<METHOD> <route template>` and sets `http.route` (docs/api.md §9). The
  * `http` instrumentation starts the span before Fastify routes the request and knows no routes;
  * Fastify's onRequest hook runs inside that span, with the route already found. A request no
  * route matched keeps the instrumentation's name, the bare method. Nothing is added when tracing

@@ -7,7 +7,7 @@ const FLUSH_LIMIT_MS = 5_000;
 let started: StartedTracing | null = null;
 
 /**
- * Starts the OpenTelemetry SDK when an OTLP endpoint is configured (contract §9), before the
+ * Starts the OpenTelemetry SDK when an OTLP endpoint is configured (docs/api.md §9), before the
  * application is loaded, so that its instrumentations see `http` and undici first. When tracing
  * is off, nothing of the SDK is even loaded: no instrumentation, no propagation, no cost.
  */

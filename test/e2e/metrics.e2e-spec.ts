@@ -14,7 +14,7 @@ const LIVENESS_ROUTE = '/v1/sessions/:sessionId/liveness';
 const REQUEST_COUNT = 'http_server_request_duration_seconds_count';
 const OZ_COUNT = 'oz_request_duration_seconds_count';
 
-describe('GET /metrics (contract §9)', () => {
+describe('GET /metrics (docs/api.md §9)', () => {
   let stack: Stack;
   /** Every id a flow of these tests used: none may become a label value (§6). */
   const identifiers = new Set<string>();

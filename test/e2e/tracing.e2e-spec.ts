@@ -35,7 +35,7 @@ async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<v
 const serverSpan = (spans: ReceivedSpan[], name: string) => spans.find((span) => span.kind === SPAN_KIND.SERVER && span.name === name);
 const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) => spans.filter((span) => span.parentSpanId === parent.spanId);
 
-describe('traces of the built service with an OTLP endpoint (contract §9)', () => {
+describe('traces of the built service with an OTLP endpoint (docs/api.md §9)', () => {
   let receiver: OtlpReceiver;
   let emulator: OzEmulator;
   let service: RunningService;
