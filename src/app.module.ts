@@ -12,6 +12,7 @@ import { LivenessModule } from './liveness/liveness.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RedisModule } from './redis/redis.module';
 import { SessionModule } from './session/session.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         DecisionModule,
         ReceiptsModule,
         HealthModule,
+        WebhooksModule,
       ],
       providers: [ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }],
     };
