@@ -16,6 +16,12 @@ const BACKOFF_TYPE = 'webhook';
  */
 const LOCK_DURATION_MS = 10_000;
 const STALLED_INTERVAL_MS = 5_000;
+/**
+ * How long an idle worker blocks waiting for a job before it looks again (seconds). A retry falls
+ * due with a wake-up signal that one worker takes; when that worker's replica died, the others see
+ * the job at their next look: within 1 s instead of BullMQ's default 5.
+ */
+const IDLE_POLL_SECONDS = 1;
 /** Delivered events kept (for idempotent re-enqueueing by id): at most this many, at most a day old. */
 const KEEP_DELIVERED = { count: 10_000, age: 24 * 3600 };
 /** Given-up events kept for an operator to look at: at most this many, at most a week old. */
@@ -73,6 +79,7 @@ export class BullmqWebhookQueue extends WebhookQueue implements OnApplicationBoo
       concurrency: MAX_DELIVERIES_IN_FLIGHT,
       lockDuration: LOCK_DURATION_MS,
       stalledInterval: STALLED_INTERVAL_MS,
+      drainDelay: IDLE_POLL_SECONDS,
       // Every attempt may lose its replica once before BullMQ itself gives the job up.
       maxStalledCount: this.delivery.config.maxAttempts,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(this.delivery.config.backoffMs, attemptsMade) },

@@ -22,8 +22,12 @@ export interface ReceivedRequest {
   verificationError: string | null;
   /** The parsed body, when it verified. */
   payload: any;
-  /** What the receiver answered (a status), or how it failed the attempt on purpose. */
-  answeredWith: number | 'delayed';
+  /** The status the plan chose for it. */
+  status: number;
+  /** How long the plan held the answer back. */
+  delayMs: number;
+  /** Whether the answer was written: false when the sender had given up (timed out) before it. */
+  answered: boolean;
   receivedAt: number;
 }
 
@@ -43,7 +47,7 @@ export interface WebhookReceiver {
   readonly secret: string;
   /** Every request received so far, in order of arrival. */
   requests(): ReceivedRequest[];
-  /** The requests answered with a 2xx: the deliveries. */
+  /** The requests answered with a 2xx in time: the deliveries. */
   deliveries(): ReceivedRequest[];
   answer(plan: AnswerPlan): void;
   waitForRequests(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
@@ -78,7 +82,9 @@ export async function startWebhookReceiver(options: { secret?: string; port?: nu
       body,
       verificationError: null,
       payload: null,
-      answeredWith: 0,
+      status: 0,
+      delayMs: 0,
+      answered: false,
       receivedAt: Date.now(),
     };
     try {
@@ -87,15 +93,21 @@ export async function startWebhookReceiver(options: { secret?: string; port?: nu
       request.verificationError = error instanceof Error ? error.message : String(error);
     }
     const answer: Answer = request.verificationError ? { status: 401 } : plan(request, received.length);
-    request.answeredWith = answer.delayMs ? 'delayed' : (answer.status ?? 204);
+    request.status = answer.status ?? 204;
+    request.delayMs = answer.delayMs ?? 0;
     received.push(request);
-    const send = () => res.writeHead(answer.status ?? 204, answer.headers).end();
+    const send = () => {
+      if (res.destroyed) return;
+      request.answered = true;
+      res.writeHead(request.status, answer.headers).end();
+    };
     if (!answer.delayMs) return send();
-    const timer = setTimeout(() => (timers.delete(timer), res.destroyed || send()), answer.delayMs);
+    const timer = setTimeout(() => (timers.delete(timer), send()), answer.delayMs);
     timers.add(timer);
   };
 
-  let server: Server = createServer((req, res) => void handle(req, res));
+  // Replaced by each listenOn(); this one never listens.
+  let server: Server = createServer();
   const listenOn = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server = createServer((req, res) => void handle(req, res));
@@ -117,12 +129,12 @@ export async function startWebhookReceiver(options: { secret?: string; port?: nu
     const deadline = Date.now() + timeoutMs;
     while (what().length < count) {
       if (Date.now() > deadline)
-        throw new Error(`the receiver got ${what().length} of ${count} expected requests: ${JSON.stringify(received.map((r) => r.answeredWith))}`);
+        throw new Error(`the receiver got ${what().length} of ${count} expected requests: ${JSON.stringify(received.map((r) => r.status))}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return what();
   };
-  const deliveries = () => received.filter((r) => typeof r.answeredWith === 'number' && r.answeredWith >= 200 && r.answeredWith < 300);
+  const deliveries = () => received.filter((r) => r.answered && r.status >= 200 && r.status < 300);
 
   return {
     url: `http://127.0.0.1:${port}/hooks/verification`,
