@@ -173,9 +173,10 @@ describe('webhooks without Redis (the in-memory queue)', () => {
 describe('webhook retries (the in-memory queue)', () => {
   let hooks: WebhookStack | null = null;
   afterEach(async () => {
-    if (hooks) expectAllVerified(hooks.receiver);
-    await hooks?.close();
+    const closing = hooks;
     hooks = null;
+    await closing?.close();
+    if (closing) expectAllVerified(closing.receiver);
   });
 
   it('retries an event answered 500 after WEBHOOK_BACKOFF_MS, then 4× longer, with the same webhook-id and body and a new timestamp', async () => {
