@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { WebhookDelivery, type DeliveryOutcome } from '../../src/webhooks/webhook-delivery';
 import { type ProxiedStack, startProxiedStack } from './internal.helpers';
 
@@ -55,3 +55,19 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** The Unix second a webhook-timestamp header names. */
 export const secondsOf = (header: string | undefined): number => Number(header);
+
+/** Every request the receiver got verified with the `standardwebhooks` library against WEBHOOK_SECRET. */
+export function expectAllVerified(receiver: WebhookReceiver): void {
+  expect(receiver.requests().map((request) => request.verificationError)).toEqual(receiver.requests().map(() => null));
+}
+
+export function expectStandardHeaders(request: ReceivedRequest): void {
+  expect(request.method).toBe('POST');
+  expect(request.path).toBe('/hooks/verification');
+  expect(request.headers['content-type']).toBe('application/json');
+  expect(request.headers['webhook-id']).toMatch(/^evt_[0-9a-f]{32}$/);
+  // The Unix second of the attempt (the receiver's clock is the test's).
+  expect(secondsOf(request.headers['webhook-timestamp'])).toBeGreaterThanOrEqual(Math.floor(request.receivedAt / 1000) - 1);
+  expect(secondsOf(request.headers['webhook-timestamp'])).toBeLessThanOrEqual(Math.floor(request.receivedAt / 1000));
+  expect(request.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+}
