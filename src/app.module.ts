@@ -16,6 +16,7 @@ import { RedisModule } from './redis/redis.module';
 import { SessionModule } from './session/session.module';
 import { traceLogMixin } from './tracing/log-correlation';
 import { TracingModule } from './tracing/tracing.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +38,7 @@ export class AppModule {
         OpenApiModule,
         MetricsModule,
         TracingModule,
+        WebhooksModule,
       ],
       providers: [ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }],
     };

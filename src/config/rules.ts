@@ -50,7 +50,9 @@ export function IsBase64Key(bytes: number): PropertyDecorator {
 export function IsWebhookSecret(): PropertyDecorator {
   return rule('isWebhookSecret', 'must be whsec_ followed by the base64 of 24 to 64 random bytes', (value) => {
     if (typeof value !== 'string' || !value.startsWith('whsec_')) return false;
-    const length = decodedLength(value.slice('whsec_'.length));
+    // The standardwebhooks libraries decode the standard alphabet only: no URL-safe base64 here.
+    const encoded = value.slice('whsec_'.length);
+    const length = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? decodedLength(encoded) : null;
     return length !== null && length >= 24 && length <= 64;
   });
 }

@@ -82,6 +82,7 @@ describe('the v1.1 variables of docs/api.md §5', () => {
     ['RECEIPT_SIGNING_KEY', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', 'a PEM that does not parse'],
     ['WEBHOOK_SECRET', randomBytes(32).toString('base64'), 'a secret without whsec_'],
     ['WEBHOOK_SECRET', `whsec_${randomBytes(8).toString('base64')}`, 'a secret of 8 bytes'],
+    ['WEBHOOK_SECRET', `whsec_${Buffer.from('\xfb\xff'.repeat(16), 'latin1').toString('base64url')}`, 'URL-safe base64, which the libraries cannot decode'],
     ['REDIS_URL', 'http://redis:6379', 'an http URL'],
     ['REDIS_KEY_PREFIX', '{ozlv}:', 'a prefix that is a hash tag'],
     ['REDIS_CLUSTER', 'yes', 'not a boolean'],

@@ -3,11 +3,12 @@ import { OZ_CONTAINER_ERROR_CODES } from '../oz-api/oz-api.error';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { SessionEvents, type SessionEvent } from '../session/session-events';
+import { WebhookDelivery } from '../webhooks/webhook-delivery';
 import { Metrics } from './metrics';
 
 /**
  * Where the numbers come from: the session's events (decisions, container errors), the gateway's
- * calls and slots, the rate limits' refusals. Each source offers a listener seam, so that none of
+ * calls and slots, the rate limits' refusals, the webhook deliveries. Each source offers a listener seam, so that none of
  * them knows the metrics.
  */
 @Injectable()
@@ -17,6 +18,7 @@ export class MetricSources implements OnModuleInit {
     private readonly events: SessionEvents,
     private readonly gateway: OzApiGateway,
     private readonly rateLimits: RateLimits,
+    private readonly webhooks: WebhookDelivery,
   ) {}
 
   onModuleInit(): void {
@@ -24,6 +26,7 @@ export class MetricSources implements OnModuleInit {
     this.metrics.readAnalysesInFlightFrom(() => this.gateway.analysesInFlight());
     this.rateLimits.onRefusal((limit) => this.metrics.countRateLimited(limit));
     this.events.subscribe((event) => this.count(event));
+    this.webhooks.onDelivery((outcome) => this.metrics.countWebhookDelivery(outcome));
   }
 
   private count(event: SessionEvent): void {
