@@ -1,19 +1,25 @@
 /**
  * Starting and watching the actors' processes: U, the baselines (transpiled once to plain JS so
  * that no TypeScript loader sits in their memory or CPU figures — the SUT runs from dist/ too),
- * and the SUT. CPU and RSS are read from /proc/<pid>, so they are the actor's own figures.
+ * and the SUT (SUT-R: the same build on a redis-server of its own). CPU and RSS are read from
+ * /proc/<pid>, so they are the actor's own figures (SUT-R's exclude its Redis).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import ts from 'typescript';
+import { type RedisServer, startRedisServer } from '../test/support/redis-server';
+import { sharedStateEnv } from '../test/support/replica-env';
 
 export const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(__dirname, '.out');
 const CLK_TCK = 100;
 
-export type ActorId = 'D' | 'B1' | 'B2' | 'SUT' | 'P1';
+export type ActorId = 'D' | 'B1' | 'B2' | 'SUT' | 'SUT-R' | 'P1';
+
+/** The service itself, with the in-memory store (SUT) or with Redis (SUT-R): sessions, tokens and paths of its API. */
+export const isService = (id: ActorId): boolean => id === 'SUT' || id === 'SUT-R';
 
 export interface Actor {
   id: ActorId;
@@ -23,6 +29,8 @@ export interface Actor {
   /** Path of the small-JSON route and of the upload route (given a session id for the SUT). */
   tokenPath: string;
   tokenMethod: 'GET' | 'POST';
+  /** SUT-R's redis-server, stopped with the actor. */
+  redis?: RedisServer;
 }
 
 export async function freePort(): Promise<number> {
@@ -36,12 +44,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Transpiles bench/baselines/*.ts and bench/upstream.ts to bench/.out/ (CommonJS). */
+/** Transpiles bench/baselines/*.ts and bench/upstream.ts (with arrivals.ts) to bench/.out/ (CommonJS). */
 export function transpileBaselines(): void {
   const files = readdirSync(path.join(__dirname, 'baselines'))
     .filter((f) => f.endsWith('.ts'))
     .map((f) => `baselines/${f}`);
-  for (const rel of [...files, 'upstream.ts']) {
+  for (const rel of [...files, 'upstream.ts', 'arrivals.ts']) {
     const src = readFileSync(path.join(__dirname, rel), 'utf8');
     const out = ts.transpileModule(src, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
@@ -110,13 +118,27 @@ export async function startActor(id: ActorId, upstreamUrl: string, sutEnv: Recor
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const base = { PORT: String(port), OZ_API_URL: upstreamUrl, NODE_ENV: 'production' };
-  if (id === 'SUT') {
-    // No rate limits: the load comes from one address by design. Metrics on a free port.
-    const limits = { RATE_LIMIT_SESSIONS_PER_MINUTE: '0', RATE_LIMIT_SUBJECT_SESSIONS_PER_HOUR: '0', METRICS_PORT: '0' };
-    const env = { ...base, LOG_LEVEL: 'info', OZ_MAX_CONCURRENCY: '256', INTERNAL_API_KEYS: 'bench-key', ...limits, ...sutEnv };
-    const proc = startProcess([...SUT_ARGS, SUT_MAIN], env, 'SUT');
-    await waitReady(`${url}/health/ready`, proc);
-    return { id, url, pid: proc.pid ?? null, proc, tokenPath: '/v1/sessions', tokenMethod: 'POST' };
+  if (isService(id)) {
+    // No rate limits: the load comes from one address by design. Metrics on a free port. The upload
+    // budget fits the memory workload's 64 uploads of 10 MiB (the default 256 MiB would refuse most).
+    const limits = {
+      RATE_LIMIT_SESSIONS_PER_MINUTE: '0',
+      RATE_LIMIT_SUBJECT_SESSIONS_PER_HOUR: '0',
+      METRICS_PORT: '0',
+      MAX_INFLIGHT_UPLOAD_BYTES: String(2 ** 31),
+    };
+    const redis = id === 'SUT-R' ? await startRedisServer() : undefined;
+    const shared = redis ? sharedStateEnv(redis.url) : {};
+    const env = { ...base, LOG_LEVEL: 'info', OZ_MAX_CONCURRENCY: '256', INTERNAL_API_KEYS: 'bench-key', ...limits, ...shared, ...sutEnv };
+    const proc = startProcess([...SUT_ARGS, SUT_MAIN], env, id);
+    try {
+      await waitReady(`${url}/health/ready`, proc);
+    } catch (e) {
+      proc.kill('SIGKILL');
+      await redis?.stop();
+      throw e;
+    }
+    return { id, url, pid: proc.pid ?? null, proc, tokenPath: '/v1/sessions', tokenMethod: 'POST', redis };
   }
   const proc = startProcess([...BASELINE_ARGS, path.join(OUT, 'baselines', BASELINE_FILES[id])], base, id);
   await waitReady(`${url}/health`, proc);
@@ -125,15 +147,17 @@ export async function startActor(id: ActorId, upstreamUrl: string, sutEnv: Recor
 
 export async function stopActor(actor: Actor | { proc: ChildProcess | null }): Promise<void> {
   const proc = actor.proc;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
+  if (proc && proc.exitCode === null && proc.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      proc.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      proc.kill('SIGTERM');
     });
-    proc.kill('SIGTERM');
-  });
+  }
+  if ('redis' in actor) await actor.redis?.stop();
 }
 
 /** CPU seconds (user + system) the process has used so far. */

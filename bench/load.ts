@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Pool, request } from 'undici';
-import type { Actor } from './actors';
+import { type Actor, isService } from './actors';
 import type { UpstreamStats } from './upstream';
 
 export interface Body {
@@ -84,36 +84,49 @@ export async function createSessions(actor: Actor, n: number): Promise<SutSessio
 }
 
 const OCTET_STREAM = { 'content-type': 'application/octet-stream' };
-const isSut = (id: Actor['id']): boolean => id === 'SUT';
 
 export function uploadPath(actor: Actor, sessions: SutSession[]): () => UploadTarget {
   if (actor.id === 'D') return () => ({ path: '/api/instant/folders/', headers: OCTET_STREAM });
-  if (!isSut(actor.id)) return () => ({ path: '/liveness', headers: OCTET_STREAM });
+  if (!isService(actor.id)) return () => ({ path: '/liveness', headers: OCTET_STREAM });
   let i = 0;
   return () => {
-    if (i >= sessions.length) throw new Error('SUT: ran out of pre-created sessions');
+    if (i >= sessions.length) throw new Error(`${actor.id}: ran out of pre-created sessions`);
     const { sessionId, sessionToken } = sessions[i++];
     return { path: `/v1/sessions/${sessionId}/liveness`, headers: { ...OCTET_STREAM, authorization: `Bearer ${sessionToken}` } };
   };
 }
 
+export interface UploadOptions {
+  concurrency: number;
+  count: number;
+  maxMs: number;
+  nextPath: () => UploadTarget;
+  fullCheck: boolean;
+  /**
+   * A 503 is a legitimate answer (the service at its Oz limit): counted in `statuses` and
+   * `records`, not an error; the client sends its next upload on the same session (the refusal
+   * leaves it open). Without it a 503 is a correctness error.
+   */
+  refusalOk?: boolean;
+  /** Stops the loop (no new upload is started) once it returns true. */
+  stop?: () => boolean;
+}
+
 /**
  * A closed loop of `concurrency` clients, each sending uploads back to back until `count`
- * uploads were started or `maxMs` passed.
+ * uploads were started, `maxMs` passed or `stop()` says so.
  */
-export async function runUploads(
-  actor: Actor,
-  bodies: Body[],
-  opts: { concurrency: number; count: number; maxMs: number; nextPath: () => UploadTarget; fullCheck: boolean },
-): Promise<UploadRun> {
+export async function runUploads(actor: Actor, bodies: Body[], opts: UploadOptions): Promise<UploadRun> {
   const pool = new Pool(actor.url, { connections: opts.concurrency, pipelining: 1, bodyTimeout: 120_000, headersTimeout: 120_000 });
   const run: UploadRun = { latenciesMs: [], ok: 0, errors: [], bytes: 0, elapsedS: 0, sent: {}, statuses: {}, records: [] };
   const t0 = performance.now();
   let started = 0;
   const client = async () => {
-    while (started < opts.count && performance.now() - t0 < opts.maxMs) {
+    let target: UploadTarget | null = null;
+    while (started < opts.count && performance.now() - t0 < opts.maxMs && !opts.stop?.()) {
       const body = bodies[started++ % bodies.length];
-      const { path, headers } = opts.nextPath();
+      target ??= opts.nextPath();
+      const { path, headers } = target;
       const s = performance.now();
       let status = 0;
       let retryAfter = false;
@@ -125,7 +138,8 @@ export async function runUploads(
         const ms = performance.now() - s;
         run.records.push({ status, ms, retryAfter });
         run.statuses[status] = (run.statuses[status] ?? 0) + 1;
-        if (status === 503) continue; // judged by the overload workload
+        if (status === 503 && opts.refusalOk) continue; // judged by the overload and slow workloads
+        target = null;
         const err = checkUploadAnswer(actor.id, status, answer, opts.fullCheck);
         if (err) {
           run.errors.push(err);
@@ -136,6 +150,7 @@ export async function runUploads(
         run.latenciesMs.push(ms);
         run.sent[body.sha256] = (run.sent[body.sha256] ?? 0) + 1;
       } catch (e) {
+        target = null;
         if (status === 0) run.records.push({ status: 0, ms: performance.now() - s, retryAfter });
         run.errors.push(`${actor.id}: ${(e as Error).message}`);
       }

@@ -39,6 +39,8 @@ export interface TargetResult {
   pass: boolean;
   /** How the value was obtained, e.g. "SUT 812 MB/s / B1 950 MB/s". */
   detail: string;
+  /** Shown, not counted among the targets met. */
+  informational?: boolean;
 }
 
 /** One target: `value <comparison> target`. A missing figure (NaN) never passes. */

@@ -5,14 +5,19 @@
  *
  * Run as its own process (`node bench/upstream.ts` via tsx, port in PORT, prints "listening <port>")
  * so that its CPU does not share the harness' event loop. Control routes (not Oz):
- *   GET  /__stats  → { requests, bytes, hashes: { <sha256>: count }, inFlight, maxInFlight, tokens }
+ *   GET  /__stats  → { requests, bytes, hashes: { <sha256>: count }, inFlight, maxInFlight, tokens,
+ *                      arriving, maxArriving, receiving, maxReceiving }
  *   POST /__reset  → zero the counters;  POST /__config?delayMs=N[&hold=M] → set the analysis delay
  *   (and hold every folder answer until M bodies have arrived, so that M uploads are in flight at once).
+ *   POST /__sending?prefix=<hex> / POST /__sent?prefix=<hex> → a client is sending (has finished
+ *   sending) the body that starts with these 16 bytes: "Oz slots held by uploads still arriving",
+ *   `arriving` and `receiving` in arrivals.ts.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { type ArrivalCounts, Arrivals } from './arrivals';
 
-export interface UpstreamStats {
+export interface UpstreamStats extends ArrivalCounts {
   requests: number;
   bytes: number;
   hashes: Record<string, number>;
@@ -86,8 +91,20 @@ export function createUpstream(initialDelayMs = 0): http.Server {
   let arrived = 0;
   const waiting: (() => void)[] = [];
   const tpl = folderTemplate();
-  const fresh = (): UpstreamStats => ({ requests: 0, bytes: 0, hashes: {}, inFlight: 0, maxInFlight: 0, tokens: 0 });
+  const fresh = (): UpstreamStats => ({
+    requests: 0,
+    bytes: 0,
+    hashes: {},
+    inFlight: 0,
+    maxInFlight: 0,
+    tokens: 0,
+    arriving: 0,
+    maxArriving: 0,
+    receiving: 0,
+    maxReceiving: 0,
+  });
   let stats = fresh();
+  let arrivals = new Arrivals(stats);
 
   const json = (res: http.ServerResponse, status: number, body: unknown) => {
     const buf = Buffer.from(JSON.stringify(body));
@@ -101,16 +118,20 @@ export function createUpstream(initialDelayMs = 0): http.Server {
       const s = stats;
       s.inFlight++;
       s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
+      const arrival = arrivals.request();
       const hash = createHash('sha256');
       let bytes = 0;
       req.on('data', (chunk: Buffer) => {
+        arrival.chunk(chunk);
         bytes += chunk.length;
         hash.update(chunk);
       });
       req.on('error', () => {
         s.inFlight--;
+        arrival.done();
       });
       req.on('end', () => {
+        arrival.done();
         const sha = hash.digest('hex');
         const answer = () =>
           setTimeout(() => {
@@ -148,6 +169,12 @@ export function createUpstream(initialDelayMs = 0): http.Server {
       if (url === '/__stats') return json(res, 200, stats);
       if (url === '/__reset' && req.method === 'POST') {
         stats = fresh();
+        arrivals = new Arrivals(stats);
+        return json(res, 200, { ok: true });
+      }
+      const announced = /^\/__(sending|sent)\?prefix=([0-9a-f]+)$/.exec(url);
+      if (announced && req.method === 'POST') {
+        arrivals.announce(announced[2], announced[1] === 'sent');
         return json(res, 200, { ok: true });
       }
       const m = /^\/__config\?delayMs=(\d+)(?:&hold=(\d+))?$/.exec(url);

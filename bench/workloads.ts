@@ -1,9 +1,9 @@
 /**
- * The four workloads of issue 4. The actors get fresh processes per measured cell (so one
+ * The workloads of issue 4 (1–2 here, 3–4 in held.ts, slow clients in slow.ts). The actors get fresh processes per measured cell (so one
  * cell's garbage, sessions or best shots never weigh on the next), a warm-up, then `reps`
  * measured runs. Every answer is checked and U's byte hashes are compared after every cell.
  */
-import { Actor, ActorId, cpuSeconds, startActor, stopActor } from './actors';
+import { Actor, ActorId, cpuSeconds, isService, startActor, stopActor } from './actors';
 import { Body, checkSmallJson, compareBytes, createSessions, makeBodies, runSmallJson, runUploads, upstreamCall, uploadPath, UploadRun } from './load';
 import type { UpstreamStats } from './upstream';
 import { percentile, summarize, Summary } from './stats';
@@ -14,6 +14,8 @@ export interface Config {
   bytes: { sizes: number[]; concurrencies: number[]; reps: number; budgetBytes: number; maxRunMs: number };
   memory: { uploads: number; size: number; delayMs: number; reps: number };
   overload: { limit: number; size: number; delayMs: number; waves: number };
+  /** `uploads` slow clients send `size` bytes in `chunk`s every `intervalMs`, beside `fastClients` sending `fastSize` back to back. */
+  slow: { uploads: number; size: number; chunk: number; intervalMs: number; fastClients: number; fastSize: number; limit: number; delayMs: number };
 }
 
 export interface Ctx {
@@ -27,9 +29,9 @@ export interface Ctx {
 const MB = 1e6;
 /** Each actor sends its own random bodies, so U's hashes tell whose bytes arrived (or were altered). */
 const bodyCache = new Map<string, Body[]>();
-export const bodiesOf = (size: number, id: ActorId): Body[] => {
-  const key = `${size}:${id}`;
-  if (!bodyCache.has(key)) bodyCache.set(key, makeBodies(size, 2));
+export const bodiesOf = (size: number, id: ActorId, variants = 2): Body[] => {
+  const key = `${size}x${variants}:${id}`;
+  if (!bodyCache.has(key)) bodyCache.set(key, makeBodies(size, variants));
   return bodyCache.get(key)!;
 };
 const hashesOf = (id?: ActorId) => new Set([...bodyCache].filter(([k]) => !id || k.endsWith(`:${id}`)).flatMap(([, b]) => b.map((x) => x.sha256)));
@@ -75,7 +77,7 @@ export async function uploads(
   maxMs: number,
   onStart?: () => void,
 ): Promise<UploadRun> {
-  const sessions = actor.id === 'SUT' ? await createSessions(actor, count) : [];
+  const sessions = isService(actor.id) ? await createSessions(actor, count) : [];
   onStart?.();
   const run = await runUploads(actor, bodiesOf(size, actor.id), { concurrency, count, maxMs, nextPath: uploadPath(actor, sessions), fullCheck: ctx.cfg.quick });
   ctx.errors.push(...new Set(run.errors));
