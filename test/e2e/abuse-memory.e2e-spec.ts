@@ -56,7 +56,7 @@ describe('memory under uploads that declare the maximum', () => {
     authorization: `Bearer ${token}`,
   });
 
-  it('answers 404 at once to 50 uploads of 20 MiB each to unknown sessions, buffering none of them (less than 64 MiB of growth for 1000 MiB declared)', async () => {
+  it('answers 404 at once to 50 uploads of 20 MiB each to unknown sessions, buffering none of them (less than a tenth of the 1000 MiB declared)', async () => {
     await warmUp();
     const before = residentBytes(service.pid);
     const peak = watchPeakRss(service.pid);
@@ -76,7 +76,8 @@ describe('memory under uploads that declare the maximum', () => {
 
     expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(ATTACKERS).fill(404));
     expect(outcomes.every((outcome) => /connection: close/i.test(outcome.head))).toBe(true);
-    expect(grown).toBeLessThan(64 * MiB);
+    // The bound is GC headroom (Node 24's young generation is larger than Node 20's), not bodies: the fifty bodies buffered would be 1000 MiB.
+    expect(grown).toBeLessThan(100 * MiB);
   });
 
   it('admits only what the budget holds among uploads to real sessions, refuses the rest with 503 before reading, and leaves them open', async () => {
