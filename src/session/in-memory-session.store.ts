@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { sessionsConfig, type SessionsConfig } from '../config';
 import { Clock, SystemClock } from './clock';
+import { copyRecord } from './record-copy';
 import { SessionStore } from './session.store';
 import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoredStatus, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
@@ -68,7 +69,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     const room = this.roomNow();
     if (!room.available) return room;
     if (this.entries.size >= this.maxSessions) this.evictOne();
-    const stored = structuredClone(session);
+    const stored = copyRecord(session);
     this.entries.set(stored.id, { session: stored, bestShot: null });
     this.byStatus[stored.status].add(stored.id);
     return room;
@@ -90,8 +91,8 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     if (now >= session.expiresAt) return { outcome: 'expired' };
     if (status === 'processing') return { outcome: 'in-progress' };
     this.moveTo(entry, 'processing');
-    Object.assign(session, { lease: structuredClone(lease), containerSha256 });
-    return { outcome: 'claimed', lease: structuredClone(lease) };
+    Object.assign(session, { lease: copyRecord(lease), containerSha256 });
+    return { outcome: 'claimed', lease: copyRecord(lease) };
   }
 
   async release(id: string, claimId: string): Promise<void> {
@@ -106,7 +107,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     if (!entry) return false;
     const heldUntil = bestShot ? new Date(result.completedAt.getTime() + this.config.bestShotTtlSeconds * 1000) : null;
     this.moveTo(entry, 'completed');
-    Object.assign(entry.session, { lease: null, result: structuredClone(result), bestShot: { returned: bestShot !== null, heldUntil } });
+    Object.assign(entry.session, { lease: null, result: copyRecord(result), bestShot: { returned: bestShot !== null, heldUntil } });
     entry.bestShot = bestShot ? Buffer.from(bestShot) : null;
     if (bestShot) this.heldBestShots.add(id);
     return true;
@@ -116,14 +117,14 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     const entry = this.claimedBy(id, claimId);
     if (!entry) return false;
     this.moveTo(entry, 'failed');
-    Object.assign(entry.session, { lease: null, failure: structuredClone(failure) });
+    Object.assign(entry.session, { lease: null, failure: copyRecord(failure) });
     return true;
   }
 
   async recordBiometry(id: string, result: SessionResult, now: Date): Promise<boolean> {
     const entry = this.live(id, now);
     if (entry?.session.status !== 'completed') return false;
-    entry.session.result = structuredClone(result);
+    entry.session.result = copyRecord(result);
     return true;
   }
 
@@ -211,7 +212,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
 
 /** A copy as the caller sees it at `now`: a lease at or past its `until` is released. */
 function present(session: SessionRecord, now: Date): SessionRecord {
-  const copy = structuredClone(session);
+  const copy = copyRecord(session);
   if (copy.status !== 'processing' || (copy.lease && now < copy.lease.until)) return copy;
   return { ...copy, status: 'open', lease: null, containerSha256: null };
 }

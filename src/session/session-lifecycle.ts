@@ -6,6 +6,7 @@ import { ozConfig, type OzConfig, sessionsConfig, type SessionsConfig } from '..
 import type { Assessment } from '../decision/decision.types';
 import { ReceiptSigner } from '../receipts/receipt-signer';
 import { Clock } from './clock';
+import { copyRecord } from './record-copy';
 import { SessionEvents } from './session-events';
 import { bestShotExpired, bestShotNotFound, sessionNotFound } from './session.errors';
 import { SessionStore } from './session.store';
@@ -199,7 +200,7 @@ export class SessionLifecycle {
     eventId: string,
     session: SessionRecord,
   ): Promise<SessionRecord> {
-    await this.events.publish({ type, eventId, session: structuredClone(session) });
+    await this.events.publish({ type, eventId, session: copyRecord(session) });
     return session;
   }
 }
