@@ -1,7 +1,10 @@
 import { isIPv6 } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory';
+import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes';
 import { AppError } from '../common/app-error';
 import { storeUnavailable } from '../common/store-unavailable';
 import { rateLimitsConfig, type RateLimitsConfig, redisConfig, type RedisConfig } from '../config';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { redisConfig, type RedisConfig } from '../config';
 import { clusterOptions, parseRedisUrl, type RedisClientOptions, type RedisEndpoint, standaloneOptions } from './redis-options';
 
@@ -26,8 +26,17 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private shared: RedisClient | null = null;
   private lastErrorLogAt = -Infinity;
 
+  /** ioredis, loaded only when REDIS_URL is set: one replica on the in-memory store does without its memory. */
+  private library: typeof import('ioredis') | null = null;
+
   constructor(@Inject(redisConfig.KEY) private readonly config: RedisConfig) {
     this.endpoint = config.url === null ? null : parseRedisUrl(config.url);
+  }
+
+  /** Called by the module's factory, before any user of the connection is built. */
+  async load(): Promise<this> {
+    if (this.enabled) this.library = await import('ioredis');
+    return this;
   }
 
   get enabled(): boolean {
@@ -50,10 +59,10 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
    * `maxRetriesPerRequest: null`). Its caller owns it and quits it at shutdown.
    */
   createClient(overrides: RedisClientOptions = {}): RedisClient {
-    if (this.endpoint === null) throw new Error('Redis is not configured (REDIS_URL is unset)');
+    if (this.endpoint === null || this.library === null) throw new Error('Redis is not configured (REDIS_URL is unset)');
     const client = this.config.cluster
-      ? new Cluster([{ host: this.endpoint.host, port: this.endpoint.port }], clusterOptions(this.endpoint, overrides))
-      : new Redis(standaloneOptions(this.endpoint, overrides));
+      ? new this.library.Cluster([{ host: this.endpoint.host, port: this.endpoint.port }], clusterOptions(this.endpoint, overrides))
+      : new this.library.Redis(standaloneOptions(this.endpoint, overrides));
     this.listenForErrors(client);
     return client;
   }
@@ -110,7 +119,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private listenForErrors(client: RedisClient): void {
     const onError = (error: unknown) => this.logError(error);
     client.on('error', onError);
-    if (client instanceof Cluster) client.on('node error', onError);
+    if (this.library && client instanceof this.library.Cluster) client.on('node error', onError);
   }
 
   private logError(error: unknown): void {

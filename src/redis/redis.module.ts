@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { redisConfig, type RedisConfig } from '../config';
 import { RedisConnection } from './redis.connection';
 
 /**
@@ -7,7 +8,7 @@ import { RedisConnection } from './redis.connection';
  */
 @Global()
 @Module({
-  providers: [RedisConnection],
+  providers: [{ provide: RedisConnection, inject: [redisConfig.KEY], useFactory: (config: RedisConfig) => new RedisConnection(config).load() }],
   exports: [RedisConnection],
 })
 export class RedisModule {}

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RedisConnection } from '../redis/redis.connection';
 import { SessionModule } from '../session/session.module';
-import { BullmqWebhookQueue } from './bullmq-webhook-queue';
 import { InMemoryWebhookQueue } from './in-memory-webhook-queue';
 import { WebhookDelivery } from './webhook-delivery';
 import { WebhookListener } from './webhook-listener';
@@ -21,9 +20,12 @@ import { WebhookQueue } from './webhook-queue';
     {
       provide: WebhookQueue,
       inject: [WebhookDelivery, RedisConnection],
-      useFactory: (delivery: WebhookDelivery, connection: RedisConnection): WebhookQueue | null => {
+      // BullMQ is loaded only when it is used: a replica without webhooks or Redis does without its memory.
+      useFactory: async (delivery: WebhookDelivery, connection: RedisConnection): Promise<WebhookQueue | null> => {
         if (!delivery.enabled) return null;
-        return connection.enabled ? new BullmqWebhookQueue(delivery, connection) : new InMemoryWebhookQueue(delivery);
+        if (!connection.enabled) return new InMemoryWebhookQueue(delivery);
+        const { BullmqWebhookQueue } = await import('./bullmq-webhook-queue');
+        return new BullmqWebhookQueue(delivery, connection);
       },
     },
   ],

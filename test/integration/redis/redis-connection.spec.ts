@@ -10,8 +10,8 @@ const config = (url: string | null): RedisConfig => ({ url, cluster: false, keyP
 describe('RedisConnection', () => {
   let server: RedisServer;
   const connections: RedisConnection[] = [];
-  const connect = (url: string | null) => {
-    const connection = new RedisConnection(config(url));
+  const connect = async (url: string | null) => {
+    const connection = await new RedisConnection(config(url)).load();
     connections.push(connection);
     return connection;
   };
@@ -30,7 +30,7 @@ describe('RedisConnection', () => {
   const url = (password: string) => `redis://svc:${encodeURIComponent(password)}@127.0.0.1:${server.port}`;
 
   it('logs in with the user and percent-encoded password of the URL', async () => {
-    const connection = connect(url(PASSWORD));
+    const connection = await connect(url(PASSWORD));
 
     await expect(waitFor(() => connection.ping(500), 5_000)).resolves.toBeUndefined();
     await expect(connection.client.acl('WHOAMI')).resolves.toBe('svc');
@@ -38,7 +38,7 @@ describe('RedisConnection', () => {
 
   it('answers false to a ping with a wrong password, and logs the failure without the password or the URL', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const connection = connect(url('wrong-password'));
+    const connection = await connect(url('wrong-password'));
 
     await expect(connection.ping(300)).resolves.toBe(false);
     await waitFor(async () => warn.mock.calls.length > 0, 5_000);
@@ -49,7 +49,7 @@ describe('RedisConnection', () => {
   });
 
   it('answers false within its timeout while Redis is frozen, and true again once it thaws', async () => {
-    const connection = connect(url(PASSWORD));
+    const connection = await connect(url(PASSWORD));
     await waitFor(() => connection.ping(500), 5_000);
     server.freeze();
     const started = Date.now();
@@ -63,7 +63,7 @@ describe('RedisConnection', () => {
   });
 
   it('makes clients of their own for other users, with their options, apart from the shared one', async () => {
-    const connection = connect(url(PASSWORD));
+    const connection = await connect(url(PASSWORD));
     const queueing = connection.createClient({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     try {
       // Sent before the connection is up: the offline queue holds it, where the shared client would refuse it.
@@ -76,13 +76,13 @@ describe('RedisConnection', () => {
   });
 
   it('refuses a command sent before its shared client is connected instead of queueing it', async () => {
-    const connection = connect(url(PASSWORD));
+    const connection = await connect(url(PASSWORD));
 
     await expect(connection.client.get('ozlv:probe')).rejects.toThrow('enableOfflineQueue');
   });
 
   it('quits the shared client at application shutdown', async () => {
-    const connection = connect(url(PASSWORD));
+    const connection = await connect(url(PASSWORD));
     const client = connection.client;
     await waitFor(() => connection.ping(500), 5_000);
 
@@ -92,7 +92,7 @@ describe('RedisConnection', () => {
   });
 
   it('is disabled without a URL: no client, and a ping answers false', async () => {
-    const connection = connect(null);
+    const connection = await connect(null);
 
     expect(connection.enabled).toBe(false);
     expect(() => connection.client).toThrow('REDIS_URL is unset');

@@ -21,7 +21,7 @@ export async function connectStore(url: string, options: { cluster?: boolean; wa
     keyPrefix: `test-${randomBytes(4).toString('hex')}:`,
     dataEncryptionKey: randomBytes(32),
   };
-  const connection = new RedisConnection(config);
+  const connection = await new RedisConnection(config).load();
   if (options.waitUntilReady ?? true) await waitFor(() => connection.ping(500), 10_000);
   return {
     config,

@@ -129,7 +129,7 @@ describe('RedisSessionStore data in Redis', () => {
   });
 
   it('lets exactly one of many claims through when they come from two replicas at once', async () => {
-    const second = new RedisConnection(redis.config);
+    const second = await new RedisConnection(redis.config).load();
     await waitFor(() => second.ping(500), 5_000);
     const replicas = [redis.newStore(), new RedisSessionStore(redis.config, CONTRACT_SESSIONS_CONFIG, second)];
     const record = await steps(subject()).created();
