@@ -73,7 +73,7 @@ export class SessionLifecycle {
       bestShot: { returned: false, heldUntil: null },
     };
     const stored = await this.store.create(session);
-    if (!stored.available) throw serviceBusy(stored.retryAfterSeconds);
+    if (!stored.available) throw storeFull(stored.retryAfterSeconds);
     await this.events.publish({ type: 'session.opened', session });
     return session;
   }
@@ -221,7 +221,8 @@ function eventIdOf(): string {
 export const sessionExpired = () => new AppError('SESSION_EXPIRED', 'The session expired before a container arrived. Start a new session.');
 export const sessionInProgress = () => new AppError('SESSION_IN_PROGRESS', 'A container for this session is being analysed.');
 
-function serviceBusy(retryAfterSeconds: number): AppError {
+/** The store takes no more sessions now (the in-memory store full of results). */
+export function storeFull(retryAfterSeconds: number): AppError {
   return new AppError('SERVICE_BUSY', 'Too many sessions are held; retry later.', { retryAfterSeconds });
 }
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '../common/app-error';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { RateLimits } from '../rate-limits/rate-limits';
-import { SessionLifecycle } from './session-lifecycle';
+import { SessionLifecycle, storeFull } from './session-lifecycle';
 import { type SessionView, toSessionView } from './session.view';
 
 export interface CreatedSession {
@@ -26,9 +25,7 @@ export class SessionService {
    */
   async create(subjectId: string | null, requestId: string): Promise<CreatedSession> {
     const room = await this.lifecycle.room();
-    if (!room.available) {
-      throw new AppError('SERVICE_BUSY', 'Too many sessions are held; retry later.', { retryAfterSeconds: room.retryAfterSeconds });
-    }
+    if (!room.available) throw storeFull(room.retryAfterSeconds);
     if (subjectId !== null) await this.limits.admitSubject(subjectId);
     try {
       const { token, expiresAt } = await this.gateway.issueSessionToken({ requestId });
