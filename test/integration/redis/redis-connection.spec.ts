@@ -55,7 +55,8 @@ describe('RedisConnection', () => {
     const started = Date.now();
     try {
       await expect(connection.ping(300)).resolves.toBe(false);
-      expect(Date.now() - started).toBeLessThan(600);
+      // Bounded by its 300 ms, below the client's 1 s command timeout; slack for a loaded CI machine.
+      expect(Date.now() - started).toBeLessThan(900);
     } finally {
       server.thaw();
     }

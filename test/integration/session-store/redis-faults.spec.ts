@@ -130,7 +130,8 @@ describe('RedisSessionStore when nothing listens at REDIS_URL', () => {
       const started = Date.now();
 
       await Promise.all([expectAllUnavailable(everyCall(store)), expect(store.isHealthy()).resolves.toBe(false)]);
-      expect(Date.now() - started).toBeLessThan(500);
+      // Below the 1 s command timeout: no timeout or retry is waited for; slack for a loaded CI machine.
+      expect(Date.now() - started).toBeLessThan(900);
     } finally {
       await redis.close();
     }
