@@ -31,7 +31,8 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
 /**
  * The queue shared by every replica through Redis (BullMQ): an event is stored before the answer
  * that recorded it is sent, and survives the replica; BullMQ's job lock keeps two replicas from
- * delivering one event at once. All its keys share one Cluster hash tag, `{<REDIS_KEY_PREFIX>webhooks}`.
+ * delivering one event at once. Its keys start with REDIS_KEY_PREFIX, like every key of
+ * the service, and share one Cluster hash tag: `<REDIS_KEY_PREFIX>{webhooks}:…`.
  */
 export class BullmqWebhookQueue extends WebhookQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
@@ -47,7 +48,7 @@ export class BullmqWebhookQueue extends WebhookQueue implements OnApplicationBoo
     private readonly connection: RedisConnection,
   ) {
     super();
-    this.prefix = `{${connection.keyPrefix}webhooks}`;
+    this.prefix = `${connection.keyPrefix}{webhooks}`;
     // The enqueue is part of a request: it must fail fast (no offline queue, 1 s per command) and
     // never wait for a connection, so that a Redis away answers 503 STORE_UNAVAILABLE at once.
     this.producer = connection.createClient();

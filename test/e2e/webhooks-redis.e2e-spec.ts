@@ -9,7 +9,9 @@ import { jwtSecretParts, occurrences } from './ops.helpers';
 import { redisCompanions, secondsOf, startWebhookStack, waitUntil, type WebhookStack } from './webhooks.helpers';
 
 const PREFIX = 'acme-lv:';
-const QUEUE_KEYS = '{acme-lv:webhooks}:';
+const QUEUE_KEYS = 'acme-lv:{webhooks}:';
+/** Of the service's own keys, those that are not the queue's: sessions (`{<uuid>}`) and rate counters. */
+const OWN_KEYS = [`~${PREFIX}{[0-9a-f]*`, `~${PREFIX}rate:*`];
 /** Every key of the webhook queue, with what it holds, as text (for searching). */
 async function queueContents(admin: Redis): Promise<Record<string, string>> {
   const keys = await admin.keys(`${QUEUE_KEYS.replace(/[{}]/g, '\\$&')}*`);
@@ -44,7 +46,7 @@ describe('webhooks with Redis (BullMQ on the shared Redis)', () => {
       'service',
       'on',
       '>service-pass',
-      `~${PREFIX}*`,
+      ...OWN_KEYS,
       `~${QUEUE_KEYS}deliveries:[a-df-z]*`,
       `~${QUEUE_KEYS}deliveries:events`,
       '&*',
@@ -83,7 +85,7 @@ describe('webhooks with Redis (BullMQ on the shared Redis)', () => {
       data: { error: { code: 'CONTAINER_PAYLOAD_MISSING', ozErrorCode: 3 } },
     });
     const keys = await admin.keys('*');
-    expect(keys.filter((key) => !key.startsWith(PREFIX) && !key.startsWith(QUEUE_KEYS))).toEqual([]);
+    expect(keys.filter((key) => !key.startsWith(PREFIX))).toEqual([]);
     const eventIds = [...deliveriesOf(sessionId), ...deliveriesOf(failed.sessionId)].map((request) => request.headers['webhook-id']);
     for (const id of eventIds) expect(keys).toContain(`${QUEUE_KEYS}deliveries:${id}`);
     // What the queue keeps in Redis: ids and decisions, never a token.
@@ -110,7 +112,7 @@ describe('webhooks with Redis (BullMQ on the shared Redis)', () => {
   it('answers 503 STORE_UNAVAILABLE when Redis refuses the enqueue, and delivers the event under its original id once a retry replays the upload', async () => {
     const { sessionId, sessionToken } = await createSession(url());
     const container = buildContainer({ token: sessionToken });
-    await admin.call('ACL', 'SETUSER', 'service', 'resetkeys', `~${PREFIX}*`, `~${QUEUE_KEYS}deliveries:[a-df-z]*`, `~${QUEUE_KEYS}deliveries:events`);
+    await admin.call('ACL', 'SETUSER', 'service', 'resetkeys', ...OWN_KEYS, `~${QUEUE_KEYS}deliveries:[a-df-z]*`, `~${QUEUE_KEYS}deliveries:events`);
     try {
       const refused = await uploadContainer(url(), sessionId, container);
       const replayRefused = await uploadContainer(url(), sessionId, container);

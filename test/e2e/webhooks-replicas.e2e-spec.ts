@@ -103,7 +103,7 @@ describe('webhooks across two replicas of the built service on one Redis', () =>
     const { sessionId } = await completedSession(first);
     await waitUntil(() => requestsOf(sessionId).length === 1, 'the first attempt');
     // The refused attempt is over and the event waits in Redis for its retry: now its recorder dies.
-    for (let waited = 0; (await admin.zcard('{ozlv:webhooks}:deliveries:delayed')) === 0; waited += 10) {
+    for (let waited = 0; (await admin.zcard('ozlv:{webhooks}:deliveries:delayed')) === 0; waited += 10) {
       if (waited > 5_000) throw new Error('the event never waited for a retry');
       await sleep(10);
     }
