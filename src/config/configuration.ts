@@ -13,6 +13,7 @@ import { rateLimitsConfig } from './rate-limits.config';
 import { receiptsConfig } from './receipts.config';
 import { redisConfig } from './redis.config';
 import { sessionsConfig } from './sessions.config';
+import { tracingConfig } from './tracing.config';
 import { webhooksConfig } from './webhooks.config';
 
 /** Every namespace of the service, one per concern (docs/api.md §5). */
@@ -29,6 +30,7 @@ export const NAMESPACES = [
   metricsConfig,
   webhooksConfig,
   receiptsConfig,
+  tracingConfig,
 ] as const;
 
 type Namespaces = (typeof NAMESPACES)[number];

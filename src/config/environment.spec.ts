@@ -34,6 +34,7 @@ describe('the environment of docs/api.md §5', () => {
       },
       limits: { maxContainerBytes: 20_971_520, maxImageBytes: 10_485_760, maxInflightUploadBytes: 268_435_456 },
       sessions: { resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 },
+      tracing: { protocol: 'http/protobuf' },
       access: { internalApiKeys: [], corsOrigins: [] },
       logging: { level: 'info' },
       diagnostics: { dir: null },

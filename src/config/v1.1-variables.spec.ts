@@ -91,6 +91,8 @@ describe('the v1.1 variables of docs/api.md §5', () => {
     ['MAX_INFLIGHT_UPLOAD_BYTES', '1024', 'less than MAX_CONTAINER_BYTES'],
     ['RATE_LIMIT_SESSIONS_PER_MINUTE', '-1', 'negative'],
     ['WEBHOOK_MAX_ATTEMPTS', '0', 'zero attempts'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc', 'OTLP over gRPC'],
+    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'http/xml', 'an unknown protocol'],
   ])('refuses %s with one line naming it (%s)', (name, value) => {
     // Each bad value in an otherwise complete setup, so that only its own line is expected.
     const companions: Record<string, Record<string, string>> = {

@@ -50,6 +50,16 @@ describe('node dist/main.js with a bad environment', () => {
     expect(linesNaming(run.stderr, ['OZ_API_URL']).OZ_API_URL[0]).toMatch(/http\(s\)/);
     expect(run.stderr).not.toContain('hunter2');
   });
+
+  it('refuses an OTLP exporter that is not HTTP before it starts one: one line, nothing from the SDK', async () => {
+    const run = await runToExit({ OZ_API_URL: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter((line) => line.trim().length > 0)).toEqual([
+      expect.stringMatching(/^invalid configuration: OTEL_EXPORTER_OTLP_PROTOCOL: must be one of http\/protobuf, http\/json/),
+    ]);
+    expect(run.stdout).toBe('');
+  });
 });
 
 describe('node dist/main.js with a valid environment', () => {
