@@ -43,7 +43,7 @@ export class BiometryService {
     try {
       const { httpStatus, folder } = await this.gateway.matchFaces(images, { requestId });
       const assessment = this.decisions.forBiometry(livenessCheckOf(result), folder);
-      const stored = await this.lifecycle.recordBiometry(session, assessment, folder.folderId);
+      // Oz answered: the analysis has its line even if recording its result fails below.
       logAnalysis(this.logger, {
         ...line,
         folderId: folder.folderId,
@@ -52,6 +52,7 @@ export class BiometryService {
         decision: assessment.decision,
         durationMs: performance.now() - started,
       });
+      const stored = await this.lifecycle.recordBiometry(session, assessment, folder.folderId);
       return toSessionView(stored, this.lifecycle.now());
     } catch (error) {
       if (error instanceof OzApiError) {

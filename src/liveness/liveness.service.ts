@@ -85,8 +85,7 @@ export class LivenessService {
     try {
       const { httpStatus, folder } = await this.gateway.analyzeContainer(container, { requestId });
       const assessment = this.decisions.forLiveness(folder);
-      const findings = { assessment, folderId: folder.folderId, eventSessionId: folder.eventSessionId, bestShot: folder.bestShot };
-      const stored = await this.lifecycle.completeLiveness(session, lease, findings);
+      // Oz answered: the analysis has its line even if recording its result fails below.
       logAnalysis(this.logger, {
         ...line,
         folderId: folder.folderId,
@@ -96,6 +95,8 @@ export class LivenessService {
         decision: assessment.decision,
         durationMs: performance.now() - started,
       });
+      const findings = { assessment, folderId: folder.folderId, eventSessionId: folder.eventSessionId, bestShot: folder.bestShot };
+      const stored = await this.lifecycle.completeLiveness(session, lease, findings);
       return toLivenessAnswer(stored);
     } catch (error) {
       if (error instanceof OzApiError) {

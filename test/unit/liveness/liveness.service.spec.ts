@@ -188,6 +188,18 @@ describe('LivenessService', () => {
       expect(JSON.stringify(logger.lines)).not.toContain('container bytes');
     });
 
+    it('writes the analysis line when Oz answered even if recording the result then fails', async () => {
+      const sessionId = await openSession();
+      gateway.answerFolder('analyzeContainer', ozFolder());
+      const unavailable = new AppError('STORE_UNAVAILABLE', 'The session store did not answer in time.');
+      jest.spyOn(kit.store, 'complete').mockRejectedValueOnce(unavailable);
+
+      await expect(upload(sessionId)).rejects.toBe(unavailable);
+
+      expect(logger.lines).toEqual([expect.objectContaining({ analysis: 'liveness', sessionId, ozStatus: 200, decision: 'accepted' })]);
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', lease: null });
+    });
+
     it('answers a retry of the same bytes with the same answer and replayed: true, without calling Oz again, even after expiresAt', async () => {
       const sessionId = await openSession();
       gateway.answerFolder('analyzeContainer', ozFolder());
