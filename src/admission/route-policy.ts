@@ -61,10 +61,11 @@ export function mediaTypeOf(header: string | undefined): string | null {
   return type.length > 0 ? type : null;
 }
 
-/** The declared Content-Length; null for a chunked body or none at all. */
-export function declaredLengthOf(headers: { 'content-length'?: string }): number | null {
+/** The declared Content-Length; null for a chunked body; 0 with neither header (HTTP/1.1: no body). */
+export function declaredLengthOf(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): number | null {
+  if (headers['transfer-encoding'] !== undefined) return null;
   const length = headers['content-length'];
-  return length === undefined ? null : Number(length);
+  return length === undefined ? 0 : Number(length);
 }
 
 export function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {

@@ -151,6 +151,16 @@ describe('POST /v1/sessions/{sessionId}/liveness: what the service refuses itsel
       expect(answer.body).toEqual(problem(status, code));
     });
 
+    it('answers 400 over 404 to a request with neither Content-Length nor Transfer-Encoding (HTTP/1.1: no body)', async () => {
+      const head = livenessHead(stack.service.url, randomUUID(), { 'content-type': 'application/octet-stream' });
+
+      const answer = await rawExchange(stack.service.url, head);
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual(problem(400, 'CONTAINER_MISSING'));
+      expect(folderCalls(stack.emulator)).toHaveLength(0);
+    });
+
     it('answers 415 over 400 VALIDATION_FAILED when both the type and the sessionId are wrong', async () => {
       const answer = await call(livenessUrl(stack.service.url, 'not-a-uuid'), {
         method: 'POST',
