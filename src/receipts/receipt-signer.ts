@@ -1,6 +1,7 @@
-import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
+import { createSigner } from 'fast-jwt';
+import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { receiptsConfig, type ReceiptsConfig } from '../config';
 import type { Decision, DecisionReason } from '../decision/decision.types';
 
@@ -25,53 +26,54 @@ export interface PublicJwk extends JWK {
 
 const ALG = 'ES256';
 
+type Sign = (payload: Record<string, unknown>) => string;
+
 /**
  * Signs decision receipts (ES256 JWS) and publishes the public key. The `kid` is the key's JWK
  * thumbprint (RFC 7638), so that replicas sharing RECEIPT_SIGNING_KEY publish the same one.
+ *
+ * The signature is made with fast-jwt (Fastify's JWT library), synchronously: jose signs through
+ * the thread pool, and on every upload that hand-off cost several times the ECDSA signature itself
+ * (bench/RESULTS.md). jose still exports the public key and computes its thumbprint.
  */
 @Injectable()
 export class ReceiptSigner implements OnModuleInit {
   private readonly logger = new Logger(ReceiptSigner.name);
-  private privateKey: KeyLike;
+  private signer: Sign;
   private publicJwk: PublicJwk;
 
   constructor(@Inject(receiptsConfig.KEY) private readonly config: ReceiptsConfig) {}
 
   async onModuleInit(): Promise<void> {
-    const { privateKey, publicKey } = await this.keyPair();
-    const jwk = await exportJWK(publicKey);
+    const privateKey = this.privateKey();
+    const jwk = await exportJWK(createPublicKey(privateKey));
     const kid = await calculateJwkThumbprint(jwk, 'sha256');
-    this.privateKey = privateKey;
     this.publicJwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: ALG, use: 'sig' };
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    this.signer = createSigner({ key: pem, algorithm: ALG, kid, iss: this.config.issuer });
   }
 
-  sign(claims: ReceiptClaims): Promise<string> {
-    return new SignJWT({
+  sign(claims: ReceiptClaims): string {
+    return this.signer({
       subjectId: claims.subjectId,
       decision: claims.decision,
       reason: claims.reason,
       folderId: claims.folderId,
       eventSessionId: claims.eventSessionId,
       checks: claims.checks,
-    })
-      .setProtectedHeader({ alg: ALG, typ: 'JWT', kid: this.publicJwk.kid })
-      .setIssuer(this.config.issuer)
-      .setSubject(claims.sessionId)
-      .setJti(randomUUID())
-      .setIssuedAt(Math.floor(claims.issuedAt.getTime() / 1000))
-      .sign(this.privateKey);
+      sub: claims.sessionId,
+      jti: randomUUID(),
+      iat: Math.floor(claims.issuedAt.getTime() / 1000),
+    });
   }
 
   get jwks(): { keys: PublicJwk[] } {
     return { keys: [this.publicJwk] };
   }
 
-  private async keyPair(): Promise<{ privateKey: KeyLike; publicKey: KeyLike }> {
-    if (this.config.signingKeyPem !== null) {
-      const privateKey = createPrivateKey({ key: this.config.signingKeyPem, format: 'pem' });
-      return { privateKey, publicKey: createPublicKey(privateKey) };
-    }
+  private privateKey(): KeyObject {
+    if (this.config.signingKeyPem !== null) return createPrivateKey({ key: this.config.signingKeyPem, format: 'pem' });
     this.logger.warn('RECEIPT_SIGNING_KEY is not set: receipts are signed with a key made at start, which no other replica shares and a restart forgets');
-    return generateKeyPair(ALG, { extractable: true });
+    return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   }
 }

@@ -134,7 +134,7 @@ export class SessionLifecycle {
   async completeLiveness(session: SessionRecord, lease: UploadLease, findings: LivenessFindings): Promise<SessionRecord> {
     const completedAt = this.clock.now();
     const { assessment } = findings;
-    const receipt = await this.sign(session, assessment, findings, completedAt);
+    const receipt = this.sign(session, assessment, findings, completedAt);
     const eventId = eventIdOf();
     const result: SessionResult = {
       ...assessment,
@@ -166,19 +166,14 @@ export class SessionLifecycle {
     const result = session.result;
     if (!result) throw new Error(`session ${session.id} has no result to add a face match to`);
     const completedAt = this.clock.now();
-    const receipt = await this.sign(session, assessment, { folderId: result.folderId, eventSessionId: result.eventSessionId }, completedAt);
+    const receipt = this.sign(session, assessment, { folderId: result.folderId, eventSessionId: result.eventSessionId }, completedAt);
     const eventId = eventIdOf();
     const updated: SessionResult = { ...result, ...assessment, receipt, biometry: { eventId, completedAt, folderId } };
     if (!(await this.store.recordBiometry(session.id, updated, completedAt))) throw sessionNotFound();
     return this.recorded('biometry.completed', eventId, { ...session, result: updated });
   }
 
-  private sign(
-    session: SessionRecord,
-    assessment: Assessment,
-    ids: { folderId: string | null; eventSessionId: string | null },
-    issuedAt: Date,
-  ): Promise<string> {
+  private sign(session: SessionRecord, assessment: Assessment, ids: { folderId: string | null; eventSessionId: string | null }, issuedAt: Date): string {
     return this.receipts.sign({
       sessionId: session.id,
       subjectId: session.subjectId,
