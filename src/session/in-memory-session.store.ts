@@ -14,9 +14,16 @@ interface Entry {
 const SWEEP_INTERVAL_MS = 5_000;
 /** A hard cap so that a flood of session requests cannot exhaust memory. */
 export const MAX_SESSIONS = 100_000;
+/**
+ * The bytes of best shots held at once. The session cap alone would let them reach gigabytes
+ * (a best shot is commonly 50–200 KB, and one is held per accepted upload for
+ * BEST_SHOT_TTL_SECONDS); past this, the oldest held best shot is let go early.
+ */
+export const MAX_HELD_BEST_SHOT_BYTES = 256 * 1024 * 1024;
 
 export interface InMemoryStoreOptions {
   maxSessions?: number;
+  maxBestShotBytes?: number;
 }
 /** Optional provider of InMemoryStoreOptions: tests fill a small store. */
 export const IN_MEMORY_STORE_OPTIONS = Symbol('IN_MEMORY_STORE_OPTIONS');
@@ -33,6 +40,11 @@ export const IN_MEMORY_STORE_OPTIONS = Symbol('IN_MEMORY_STORE_OPTIONS');
  * cannot lock the store, and room() and create() are O(1): each status keeps its sessions in
  * insertion order, and `entries` keeps creation order, which is purge order (purgeAt =
  * createdAt + RESULT_TTL_SECONDS).
+ *
+ * Best shots: at most MAX_HELD_BEST_SHOT_BYTES are held. A new one that would pass it lets the
+ * oldest held ones go first (they were due to expire first anyway); from then on their sessions
+ * answer as after BEST_SHOT_TTL_SECONDS (`bestShotAvailable: false`, 410). One larger than the
+ * whole cap is not held at all.
  */
 @Injectable()
 export class InMemorySessionStore extends SessionStore implements OnApplicationShutdown {
@@ -40,7 +52,9 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   private readonly byStatus: Record<StoredStatus, Set<string>> = { open: new Set(), processing: new Set(), completed: new Set(), failed: new Set() };
   /** Sessions whose best shot bytes are held, in completion order, which is hold-expiry order. */
   private readonly heldBestShots = new Set<string>();
+  private heldBestShotBytes = 0;
   private readonly maxSessions: number;
+  private readonly maxBestShotBytes: number;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -50,6 +64,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   ) {
     super();
     this.maxSessions = options.maxSessions ?? MAX_SESSIONS;
+    this.maxBestShotBytes = options.maxBestShotBytes ?? MAX_HELD_BEST_SHOT_BYTES;
     this.sweeper = setInterval(() => this.sweep(this.clock.now()), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -105,11 +120,12 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<boolean> {
     const entry = this.claimedBy(id, claimId);
     if (!entry) return false;
-    const heldUntil = bestShot ? new Date(result.completedAt.getTime() + this.config.bestShotTtlSeconds * 1000) : null;
+    const fits = bestShot !== null && this.makeRoomFor(bestShot.length);
+    // One that cannot be held counts as let go the moment it was returned.
+    const heldUntil = bestShot ? new Date(result.completedAt.getTime() + (fits ? this.config.bestShotTtlSeconds * 1000 : 0)) : null;
     this.moveTo(entry, 'completed');
     Object.assign(entry.session, { lease: null, result: copyRecord(result), bestShot: { returned: bestShot !== null, heldUntil } });
-    entry.bestShot = bestShot ? Buffer.from(bestShot) : null;
-    if (bestShot) this.heldBestShots.add(id);
+    if (fits) this.hold(entry, Buffer.from(bestShot));
     return true;
   }
 
@@ -182,14 +198,39 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   private drop(id: string): void {
     const entry = this.entries.get(id);
     if (!entry) return;
+    this.dropBestShot(entry);
     this.entries.delete(id);
     this.byStatus[entry.session.status].delete(id);
-    this.heldBestShots.delete(id);
+  }
+
+  private hold(entry: Entry, bytes: Buffer): void {
+    entry.bestShot = bytes;
+    this.heldBestShotBytes += bytes.length;
+    this.heldBestShots.add(entry.session.id);
   }
 
   private dropBestShot(entry: Entry): void {
+    if (!entry.bestShot) return;
+    this.heldBestShotBytes -= entry.bestShot.length;
     entry.bestShot = null;
     this.heldBestShots.delete(entry.session.id);
+  }
+
+  /**
+   * Lets the oldest held best shots go until `bytes` more fit under the cap; false when they
+   * cannot fit even in an empty store. A best shot let go early reads as expired from now on.
+   */
+  private makeRoomFor(bytes: number): boolean {
+    if (bytes > this.maxBestShotBytes) return false;
+    const now = this.clock.now();
+    for (const id of this.heldBestShots) {
+      if (this.heldBestShotBytes + bytes <= this.maxBestShotBytes) break;
+      const entry = this.entries.get(id)!;
+      const heldUntil = entry.session.bestShot.heldUntil!;
+      entry.session.bestShot.heldUntil = now < heldUntil ? now : heldUntil;
+      this.dropBestShot(entry);
+    }
+    return true;
   }
 
   /** From the oldest on, and only while due: the cost is what is dropped, not what is stored. */

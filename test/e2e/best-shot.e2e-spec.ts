@@ -1,7 +1,8 @@
 import { startStack, type Stack } from '../app.factory';
-import { buildBestShot, personOfImage } from '../oz-emulator';
+import { IN_MEMORY_STORE_OPTIONS } from '../../src/session/in-memory-session.store';
+import { buildBestShot, buildReferenceImage, personOfImage } from '../oz-emulator';
 import { createSession } from './http';
-import { analysedSession, expectProblem, readBestShot, startProxiedStack, viewSession, type ProxiedStack } from './internal.helpers';
+import { analysedSession, expectProblem, matchFaces, readBestShot, referenceForm, startProxiedStack, viewSession, type ProxiedStack } from './internal.helpers';
 
 const UNKNOWN_SESSION = '0b6f2c1e-2a43-4f7d-8c1e-5d9a3b7e6f10';
 
@@ -128,6 +129,38 @@ describe('GET /v1/sessions/{sessionId}/best-shot over time', () => {
     stack.service.clock.advance(BEST_SHOT_TTL_SECONDS * 1000 + 1);
 
     expectProblem(await readBestShot(stack.service.url, sessionId), 404, 'BEST_SHOT_NOT_FOUND');
+  });
+});
+
+describe('GET /v1/sessions/{sessionId}/best-shot when the in-memory store holds all the best-shot bytes it may', () => {
+  const PEOPLE = ['cap-first', 'cap-second', 'cap-third'];
+  let stack: Stack;
+
+  beforeAll(async () => {
+    // Room for the second and third best shots together, not for all three.
+    const maxBestShotBytes = buildBestShot(PEOPLE[1]).length + buildBestShot(PEOPLE[2]).length;
+    stack = await startStack({}, { providers: [{ provide: IN_MEMORY_STORE_OPTIONS, useValue: { maxBestShotBytes } }] });
+  });
+  afterAll(() => stack.close());
+
+  it('lets the oldest go before its BEST_SHOT_TTL_SECONDS: 410 for it and its face match, the newer ones still held', async () => {
+    const sessions = [];
+    for (const person of PEOPLE) sessions.push(await analysedSession(stack.service.url, { person }));
+    const [oldest, second, newest] = sessions;
+    stack.emulator.clearRequests();
+
+    const gone = await readBestShot(stack.service.url, oldest.sessionId);
+    const goneView = await viewSession(stack.service.url, oldest.sessionId);
+    const match = await matchFaces(stack.service.url, oldest.sessionId, referenceForm(buildReferenceImage(PEOPLE[0])));
+    const kept = await Promise.all([second, newest].map(({ sessionId }) => readBestShot(stack.service.url, sessionId)));
+
+    expect(sessions.map(({ upload }) => upload.status)).toEqual([201, 201, 201]);
+    expectProblem(gone, 410, 'BEST_SHOT_EXPIRED', { retryable: false });
+    expect(goneView.body).toMatchObject({ status: 'completed', result: { decision: 'accepted', bestShotAvailable: false } });
+    expectProblem(match, 410, 'BEST_SHOT_EXPIRED');
+    expect(stack.emulator.requests()).toHaveLength(0);
+    expect(kept.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(kept.map((answer, i) => answer.bytes.equals(buildBestShot(PEOPLE[i + 1])))).toEqual([true, true]);
   });
 });
 

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Clock } from '../../../src/session/clock';
-import { InMemorySessionStore, MAX_SESSIONS } from '../../../src/session/in-memory-session.store';
+import { InMemorySessionStore, MAX_HELD_BEST_SHOT_BYTES, MAX_SESSIONS } from '../../../src/session/in-memory-session.store';
 import type { SessionRecord } from '../../../src/session/session.types';
 import { BEST_SHOT, BEST_SHOT_TTL_SECONDS, LEASE_MS, PURGE_MS, SHA_A, failure, lease, result, sessionAt } from './contract/fixtures';
 import { aYearAhead, CONTRACT_SESSIONS_CONFIG, describeSessionStoreContract } from './session-store.contract';
@@ -11,6 +12,8 @@ describe('InMemorySessionStore', () => {
     t0: aYearAhead,
   });
 });
+
+const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 class ManualClock extends Clock {
   constructor(public current: Date) {
@@ -139,6 +142,93 @@ describe('InMemorySessionStore capacity', () => {
     await expect(full.get(ids[0], at(1))).resolves.toBeNull();
     await expect(full.get(ids[1], at(1))).resolves.toMatchObject({ id: ids[1] });
     await expect(full.get(ids[MAX_SESSIONS], at(1))).resolves.toMatchObject({ id: ids[MAX_SESSIONS] });
+  });
+});
+
+describe('InMemorySessionStore best-shot bytes', () => {
+  const KiB = 1024;
+  let clock: ManualClock;
+  let store: InMemorySessionStore;
+
+  afterEach(() => store.onApplicationShutdown());
+
+  function storeWithCap(maxBestShotBytes?: number): InMemorySessionStore {
+    clock = new ManualClock(at(0));
+    store = new InMemorySessionStore(CONTRACT_SESSIONS_CONFIG, clock, maxBestShotBytes === undefined ? {} : { maxBestShotBytes });
+    return store;
+  }
+
+  /** A session completed at `completedAtMs` with a best shot of `size` bytes of `fill`. */
+  async function completedWith(size: number, fill: number, completedAtMs: number): Promise<{ id: string; bytes: Buffer }> {
+    const record = sessionAt(at(0));
+    const bytes = Buffer.alloc(size, fill);
+    await store.create(record);
+    const held = lease(at(LEASE_MS));
+    await expect(store.claimForUpload(record.id, SHA_A, at(completedAtMs), held)).resolves.toMatchObject({ outcome: 'claimed' });
+    await expect(store.complete(record.id, held.claimId, result(at(completedAtMs)), bytes)).resolves.toBe(true);
+    return { id: record.id, bytes };
+  }
+
+  /** What a read at `ms` finds: 'expired', or the SHA-256 of the bytes held (Jest compares large buffers slowly). */
+  async function readAt(id: string, ms: number): Promise<string> {
+    const lookup = await store.getBestShot(id, at(ms));
+    return lookup.state === 'held' ? digest(lookup.bytes) : lookup.state;
+  }
+
+  it('lets the oldest held best shots go when a new one would pass the cap, and keeps the newer ones byte for byte', async () => {
+    storeWithCap(300 * KiB);
+    const first = await completedWith(100 * KiB, 1, 10);
+    const second = await completedWith(100 * KiB, 2, 20);
+    const third = await completedWith(100 * KiB, 3, 30);
+    clock.current = at(40);
+
+    const fourth = await completedWith(150 * KiB, 4, 40);
+
+    expect(await readAt(first.id, 50)).toBe('expired');
+    expect(await readAt(second.id, 50)).toBe('expired');
+    expect(await readAt(third.id, 50)).toBe(digest(third.bytes));
+    expect(await readAt(fourth.id, 50)).toBe(digest(fourth.bytes));
+    // The session says so too (bestShotAvailable false from now on), and keeps its result.
+    await expect(store.get(first.id, at(50))).resolves.toMatchObject({ status: 'completed', bestShot: { returned: true, heldUntil: at(40) } });
+    await expect(store.get(third.id, at(50))).resolves.toMatchObject({ bestShot: { returned: true, heldUntil: at(30 + BEST_SHOT_TTL_SECONDS * 1000) } });
+  });
+
+  it('does not hold a best shot larger than the whole cap, and lets none of the others go for it', async () => {
+    storeWithCap(100 * KiB);
+    const small = await completedWith(60 * KiB, 1, 10);
+
+    const huge = await completedWith(100 * KiB + 1, 2, 20);
+
+    expect(await readAt(huge.id, 30)).toBe('expired');
+    await expect(store.get(huge.id, at(30))).resolves.toMatchObject({ status: 'completed', bestShot: { returned: true, heldUntil: at(20) } });
+    expect(await readAt(small.id, 30)).toBe(digest(small.bytes));
+  });
+
+  it('counts the bytes of best shots that expired or were purged as free again', async () => {
+    storeWithCap(200 * KiB);
+    const expired = await completedWith(100 * KiB, 1, 0);
+    const kept = await completedWith(100 * KiB, 2, BEST_SHOT_TTL_SECONDS * 1000 - 1);
+    // The first is past its hold when it is read; its bytes no longer count.
+    expect(await readAt(expired.id, BEST_SHOT_TTL_SECONDS * 1000)).toBe('expired');
+    clock.current = at(BEST_SHOT_TTL_SECONDS * 1000);
+
+    const next = await completedWith(100 * KiB, 3, BEST_SHOT_TTL_SECONDS * 1000);
+
+    expect(await readAt(kept.id, BEST_SHOT_TTL_SECONDS * 1000)).toBe(digest(kept.bytes));
+    expect(await readAt(next.id, BEST_SHOT_TTL_SECONDS * 1000)).toBe(digest(next.bytes));
+  });
+
+  it('holds at most MAX_HELD_BEST_SHOT_BYTES (256 MiB) by default', async () => {
+    storeWithCap();
+    expect(MAX_HELD_BEST_SHOT_BYTES).toBe(256 * 1024 * 1024);
+    const fits = await completedWith(MAX_HELD_BEST_SHOT_BYTES - 1, 1, 10);
+    const last = await completedWith(1, 2, 20);
+
+    const over = await completedWith(1, 3, 30);
+
+    expect(await readAt(fits.id, 40)).toBe('expired');
+    expect(await readAt(last.id, 40)).toBe(digest(last.bytes));
+    expect(await readAt(over.id, 40)).toBe(digest(over.bytes));
   });
 });
 
