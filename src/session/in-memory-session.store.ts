@@ -222,9 +222,10 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
    */
   private makeRoomFor(bytes: number): boolean {
     if (bytes > this.maxBestShotBytes) return false;
-    const now = this.clock.now();
+    let now: Date | undefined;
     for (const id of this.heldBestShots) {
       if (this.heldBestShotBytes + bytes <= this.maxBestShotBytes) break;
+      now ??= this.clock.now();
       const entry = this.entries.get(id)!;
       const heldUntil = entry.session.bestShot.heldUntil!;
       entry.session.bestShot.heldUntil = now < heldUntil ? now : heldUntil;

@@ -204,7 +204,7 @@ describe('InMemorySessionStore best-shot bytes', () => {
     expect(await readAt(small.id, 30)).toBe(digest(small.bytes));
   });
 
-  it('counts the bytes of best shots that expired or were purged as free again', async () => {
+  it('counts the bytes of a best shot that expired as free again', async () => {
     storeWithCap(200 * KiB);
     const expired = await completedWith(100 * KiB, 1, 0);
     const kept = await completedWith(100 * KiB, 2, BEST_SHOT_TTL_SECONDS * 1000 - 1);
