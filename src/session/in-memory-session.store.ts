@@ -3,7 +3,7 @@ import { sessionsConfig, type SessionsConfig } from '../config';
 import { Clock, SystemClock } from './clock';
 import { copyRecord } from './record-copy';
 import { SessionStore } from './session.store';
-import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoredStatus, StoreRoom, UploadClaim, UploadLease } from './session.types';
+import type { BestShotHold, BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoredStatus, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
 interface Entry {
   session: SessionRecord;
@@ -117,16 +117,17 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     Object.assign(entry.session, { lease: null, containerSha256: null });
   }
 
-  async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<boolean> {
+  async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<BestShotHold | null> {
     const entry = this.claimedBy(id, claimId);
-    if (!entry) return false;
+    if (!entry) return null;
     const fits = bestShot !== null && this.makeRoomFor(bestShot.length);
     // One that cannot be held counts as let go the moment it was returned.
     const heldUntil = bestShot ? new Date(result.completedAt.getTime() + (fits ? this.config.bestShotTtlSeconds * 1000 : 0)) : null;
+    const hold = { returned: bestShot !== null, heldUntil };
     this.moveTo(entry, 'completed');
-    Object.assign(entry.session, { lease: null, result: copyRecord(result), bestShot: { returned: bestShot !== null, heldUntil } });
+    Object.assign(entry.session, { lease: null, result: copyRecord(result), bestShot: { ...hold } });
     if (fits) this.hold(entry, Buffer.from(bestShot));
-    return true;
+    return hold;
   }
 
   async fail(id: string, claimId: string, failure: SessionFailure): Promise<boolean> {

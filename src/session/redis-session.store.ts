@@ -6,7 +6,7 @@ import { encodeFailure, encodeResult, fromHash, millis, pairsToHash, toHashArgum
 import { SESSION_SCRIPTS, type SessionScripts } from './redis-session.scripts';
 import { storeUnavailable } from './session.errors';
 import { SessionStore } from './session.store';
-import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
+import type { BestShotHold, BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -64,11 +64,11 @@ export class RedisSessionStore extends SessionStore {
     await this.run((redis) => redis.sessionRelease(...this.keys(id), claimId));
   }
 
-  async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<boolean> {
-    const heldUntil = bestShot ? millis(new Date(result.completedAt.getTime() + this.sessions.bestShotTtlSeconds * 1000)) : '';
+  async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<BestShotHold | null> {
+    const heldUntil = bestShot ? new Date(result.completedAt.getTime() + this.sessions.bestShotTtlSeconds * 1000) : null;
     const sealed = bestShot ? this.cipher.encrypt(id, bestShot) : '';
-    const done = await this.run((redis) => redis.sessionComplete(...this.keys(id), claimId, encodeResult(result), heldUntil, sealed));
-    return done === 1;
+    const done = await this.run((redis) => redis.sessionComplete(...this.keys(id), claimId, encodeResult(result), heldUntil ? millis(heldUntil) : '', sealed));
+    return done === 1 ? { returned: bestShot !== null, heldUntil } : null;
   }
 
   async fail(id: string, claimId: string, failure: SessionFailure): Promise<boolean> {

@@ -145,9 +145,8 @@ export class SessionLifecycle {
       liveness: { decision: assessment.decision, reason: assessment.reason, receipt, eventId },
       biometry: null,
     };
-    if (!(await this.store.complete(session.id, lease.claimId, result, findings.bestShot))) throw claimLost();
-    const heldUntil = findings.bestShot ? new Date(completedAt.getTime() + this.config.bestShotTtlSeconds * 1000) : null;
-    const bestShot = { returned: findings.bestShot !== null, heldUntil };
+    const bestShot = await this.store.complete(session.id, lease.claimId, result, findings.bestShot);
+    if (!bestShot) throw claimLost();
     return this.recorded('verification.completed', eventId, { ...session, status: 'completed', lease: null, result, bestShot });
   }
 

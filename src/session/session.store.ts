@@ -1,4 +1,4 @@
-import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
+import type { BestShotHold, BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
 /**
  * Everything replicas must share about sessions: the port that the in-memory store (one replica)
@@ -29,11 +29,12 @@ export abstract class SessionStore {
   /** Processing → open again, when the claim is still this one's (a failure that leaves the session usable). */
   abstract release(id: string, claimId: string): Promise<void>;
   /**
-   * Processing → completed, when the claim is still this one's; false when it is not (the lease
+   * Processing → completed, when the claim is still this one's; null when it is not (the lease
    * ran out and another upload claimed the session). The best shot is held until
-   * `result.completedAt` + BEST_SHOT_TTL_SECONDS.
+   * `result.completedAt` + BEST_SHOT_TTL_SECONDS, or less if the store cannot hold it that long;
+   * the answer is the hold as stored, which is what the session reads as from now on.
    */
-  abstract complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<boolean>;
+  abstract complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<BestShotHold | null>;
   /** Processing → failed for good, when the claim is still this one's; false when it is not. */
   abstract fail(id: string, claimId: string, failure: SessionFailure): Promise<boolean>;
   /** Replaces the result of a completed session (after face matching); false when it is gone or not completed. */

@@ -65,8 +65,13 @@ export interface SessionRecord {
   containerSha256: string | null;
   result: SessionResult | null;
   failure: SessionFailure | null;
-  /** Whether Oz returned a best shot, and until when its bytes are held. */
-  bestShot: { returned: boolean; heldUntil: Date | null };
+  bestShot: BestShotHold;
+}
+
+/** Whether Oz returned a best shot, and until when its bytes are held (the store decides: it may hold them for less). */
+export interface BestShotHold {
+  returned: boolean;
+  heldUntil: Date | null;
 }
 
 export type UploadClaim =

@@ -54,7 +54,7 @@ describe('InMemorySessionStore capacity', () => {
     await expect(store.claimForUpload(id, SHA_A, at(100), held)).resolves.toMatchObject({ outcome: 'claimed' });
     return held;
   }
-  const complete = async (id: string) => expect(store.complete(id, (await claim(id)).claimId, result(at(200)), BEST_SHOT)).resolves.toBe(true);
+  const complete = async (id: string) => expect(store.complete(id, (await claim(id)).claimId, result(at(200)), BEST_SHOT)).resolves.toMatchObject({ returned: true });
   const fail = async (id: string) => expect(store.fail(id, (await claim(id)).claimId, failure(at(200)))).resolves.toBe(true);
   const stored = async (id: string) => (await store.get(id, at(300)))?.status ?? 'gone';
 
@@ -158,15 +158,21 @@ describe('InMemorySessionStore best-shot bytes', () => {
     return store;
   }
 
-  /** A session completed at `completedAtMs` with a best shot of `size` bytes of `fill`. */
-  async function completedWith(size: number, fill: number, completedAtMs: number): Promise<{ id: string; bytes: Buffer }> {
-    const record = sessionAt(at(0));
+  /** A session completed at `completedAtMs` with a best shot of `size` bytes of `fill`, and the hold complete() answered. */
+  async function completedWith(
+    size: number,
+    fill: number,
+    completedAtMs: number,
+    overrides: Partial<SessionRecord> = {},
+  ): Promise<{ id: string; bytes: Buffer; heldUntil: Date | null }> {
+    const record = sessionAt(at(0), overrides);
     const bytes = Buffer.alloc(size, fill);
     await store.create(record);
     const held = lease(at(LEASE_MS));
     await expect(store.claimForUpload(record.id, SHA_A, at(completedAtMs), held)).resolves.toMatchObject({ outcome: 'claimed' });
-    await expect(store.complete(record.id, held.claimId, result(at(completedAtMs)), bytes)).resolves.toBe(true);
-    return { id: record.id, bytes };
+    const hold = await store.complete(record.id, held.claimId, result(at(completedAtMs)), bytes);
+    expect(hold).toMatchObject({ returned: true });
+    return { id: record.id, bytes, heldUntil: hold!.heldUntil };
   }
 
   /** What a read at `ms` finds: 'expired', or the SHA-256 of the bytes held (Jest compares large buffers slowly). */
@@ -199,6 +205,9 @@ describe('InMemorySessionStore best-shot bytes', () => {
 
     const huge = await completedWith(100 * KiB + 1, 2, 20);
 
+    // complete() says so itself, so the upload's answer can never promise it (bestShotAvailable).
+    expect(huge.heldUntil).toEqual(at(20));
+    expect(small.heldUntil).toEqual(at(10 + BEST_SHOT_TTL_SECONDS * 1000));
     expect(await readAt(huge.id, 30)).toBe('expired');
     await expect(store.get(huge.id, at(30))).resolves.toMatchObject({ status: 'completed', bestShot: { returned: true, heldUntil: at(20) } });
     expect(await readAt(small.id, 30)).toBe(digest(small.bytes));
@@ -216,6 +225,20 @@ describe('InMemorySessionStore best-shot bytes', () => {
 
     expect(await readAt(kept.id, BEST_SHOT_TTL_SECONDS * 1000)).toBe(digest(kept.bytes));
     expect(await readAt(next.id, BEST_SHOT_TTL_SECONDS * 1000)).toBe(digest(next.bytes));
+  });
+
+  it('counts the bytes of a purged session’s best shot as free again', async () => {
+    storeWithCap(200 * KiB);
+    const purged = await completedWith(100 * KiB, 1, 0, { purgeAt: at(100) });
+    const kept = await completedWith(100 * KiB, 2, 10);
+    // Purged before its best shot's hold ended: the read drops the session and its bytes.
+    await expect(store.get(purged.id, at(100))).resolves.toBeNull();
+    clock.current = at(100);
+
+    const next = await completedWith(100 * KiB, 3, 100);
+
+    expect(await readAt(kept.id, 100)).toBe(digest(kept.bytes));
+    expect(await readAt(next.id, 100)).toBe(digest(next.bytes));
   });
 
   it('holds at most MAX_HELD_BEST_SHOT_BYTES (256 MiB) by default', async () => {

@@ -13,6 +13,8 @@ export const PURGE_MS = RESULT_TTL_SECONDS * 1000;
 export const SHA_A = 'a'.repeat(64);
 export const SHA_B = 'b'.repeat(64);
 export const BEST_SHOT = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+/** What complete() answers for a result without a best shot. */
+export const NO_BEST_SHOT = { returned: false, heldUntil: null };
 
 /** A store under test and the instants it is asked about: `at(ms)` is T0 + ms, the session's creation being T0. */
 export interface Subject {
@@ -95,7 +97,8 @@ export function steps({ store, at }: Subject) {
   /** Claimed and completed with container SHA_A. */
   async function completed(bestShot: Buffer | null = BEST_SHOT, completedAt = at(1_000)): Promise<SessionRecord> {
     const { record, claim } = await claimed();
-    await expect(store.complete(record.id, claim.claimId, result(completedAt), bestShot)).resolves.toBe(true);
+    const heldUntil = bestShot ? new Date(completedAt.getTime() + BEST_SHOT_TTL_SECONDS * 1000) : null;
+    await expect(store.complete(record.id, claim.claimId, result(completedAt), bestShot)).resolves.toEqual({ returned: bestShot !== null, heldUntil });
     return record;
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LEASE_MS, SHA_A, SHA_B, type Subject, failure, lease, result, steps } from './fixtures';
+import { LEASE_MS, NO_BEST_SHOT, SHA_A, SHA_B, type Subject, failure, lease, result, steps } from './fixtures';
 
 /** Upload leases: a lease past its `until` is released; only the holder of the claim changes the session. */
 export function describeLeases(subject: () => Subject): void {
@@ -29,7 +29,7 @@ export function describeLeases(subject: () => Subject): void {
       const current = lease(new Date(stale.until.getTime() + LEASE_MS));
       await store.claimForUpload(record.id, SHA_B, stale.until, current);
 
-      await expect(store.complete(record.id, stale.claimId, result(stale.until), null)).resolves.toBe(false);
+      await expect(store.complete(record.id, stale.claimId, result(stale.until), null)).resolves.toBeNull();
       await expect(store.fail(record.id, stale.claimId, failure(stale.until))).resolves.toBe(false);
       await store.release(record.id, stale.claimId);
 
@@ -40,14 +40,14 @@ export function describeLeases(subject: () => Subject): void {
         result: null,
         failure: null,
       });
-      await expect(store.complete(record.id, current.claimId, result(stale.until), null)).resolves.toBe(true);
+      await expect(store.complete(record.id, current.claimId, result(stale.until), null)).resolves.toEqual(NO_BEST_SHOT);
     });
 
     it('completes a session whose lease ran out when no other upload claimed it since', async () => {
       const { store, at } = subject();
       const { record, claim } = await steps(subject()).claimed();
 
-      await expect(store.complete(record.id, claim.claimId, result(claim.until), null)).resolves.toBe(true);
+      await expect(store.complete(record.id, claim.claimId, result(claim.until), null)).resolves.toEqual(NO_BEST_SHOT);
 
       await expect(store.get(record.id, at(LEASE_MS * 2))).resolves.toMatchObject({ status: 'completed', containerSha256: SHA_A, lease: null });
     });
@@ -56,7 +56,7 @@ export function describeLeases(subject: () => Subject): void {
       const { store, at } = subject();
       const record = await steps(subject()).created();
 
-      await expect(store.complete(record.id, randomUUID(), result(at(1)), null)).resolves.toBe(false);
+      await expect(store.complete(record.id, randomUUID(), result(at(1)), null)).resolves.toBeNull();
       await expect(store.fail(record.id, randomUUID(), failure(at(1)))).resolves.toBe(false);
 
       await expect(store.get(record.id, at(1))).resolves.toMatchObject({ status: 'open', result: null, failure: null });
@@ -66,7 +66,7 @@ export function describeLeases(subject: () => Subject): void {
       const { store, at } = subject();
       const id = randomUUID();
 
-      await expect(store.complete(id, randomUUID(), result(at(1)), null)).resolves.toBe(false);
+      await expect(store.complete(id, randomUUID(), result(at(1)), null)).resolves.toBeNull();
       await expect(store.fail(id, randomUUID(), failure(at(1)))).resolves.toBe(false);
       await store.release(id, randomUUID());
 

@@ -36,7 +36,7 @@ export function describeResults(subject: () => Subject): void {
       const { record, claim } = await steps(subject()).claimed();
       await store.complete(record.id, claim.claimId, result(at(1_000)), null);
 
-      await expect(store.complete(record.id, claim.claimId, biometryResult(at(1_500)), null)).resolves.toBe(false);
+      await expect(store.complete(record.id, claim.claimId, biometryResult(at(1_500)), null)).resolves.toBeNull();
       await expect(store.fail(record.id, claim.claimId, failure(at(1_500)))).resolves.toBe(false);
 
       await expect(store.get(record.id, at(2_000))).resolves.toMatchObject({ status: 'completed', result: result(at(1_000)), failure: null });
