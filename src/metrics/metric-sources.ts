@@ -3,12 +3,13 @@ import { OZ_CONTAINER_ERROR_CODES } from '../oz-api/oz-api.error';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { SessionEvents, type SessionEvent } from '../session/session-events';
+import { SessionLifecycle } from '../session/session-lifecycle';
 import { WebhookDelivery } from '../webhooks/webhook-delivery';
 import { Metrics } from './metrics';
 
 /**
  * Where the numbers come from: the session's events (decisions, container errors), the gateway's
- * calls and slots, the rate limits' refusals, the webhook deliveries. Each source offers a listener seam, so that none of
+ * calls and slots, the rate limits' refusals, the webhook deliveries, the best shots let go early. Each source offers a listener seam, so that none of
  * them knows the metrics.
  */
 @Injectable()
@@ -19,6 +20,7 @@ export class MetricSources implements OnModuleInit {
     private readonly gateway: OzApiGateway,
     private readonly rateLimits: RateLimits,
     private readonly webhooks: WebhookDelivery,
+    private readonly sessions: SessionLifecycle,
   ) {}
 
   onModuleInit(): void {
@@ -27,6 +29,7 @@ export class MetricSources implements OnModuleInit {
     this.rateLimits.onRefusal((limit) => this.metrics.countRateLimited(limit));
     this.events.subscribe((event) => this.count(event));
     this.webhooks.onDelivery((outcome) => this.metrics.countWebhookDelivery(outcome));
+    this.sessions.onBestShotLetGoEarly(() => this.metrics.countBestShotLetGoEarly());
   }
 
   private count(event: SessionEvent): void {

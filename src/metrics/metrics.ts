@@ -81,6 +81,11 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.own],
   });
+  private readonly bestShotsLetGoEarly = new Counter({
+    name: 'best_shots_released_early_total',
+    help: 'Best shots the in-memory store let go before BEST_SHOT_TTL_SECONDS, to stay within its byte cap.',
+    registers: [this.own],
+  });
   /** Children per label set: an observation is a map lookup, not a hash of its labels. */
   private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
   private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
@@ -132,6 +137,10 @@ export class Metrics {
 
   countWebhookDelivery(outcome: WebhookDeliveryOutcome): void {
     this.webhookDeliveries.inc({ outcome });
+  }
+
+  countBestShotLetGoEarly(): void {
+    this.bestShotsLetGoEarly.inc();
   }
 
   /** The Prometheus text exposition of every metric. */

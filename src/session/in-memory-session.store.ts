@@ -53,6 +53,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   /** Sessions whose best shot bytes are held, in completion order, which is hold-expiry order. */
   private readonly heldBestShots = new Set<string>();
   private heldBestShotBytes = 0;
+  private readonly letGoListeners: (() => void)[] = [];
   private readonly maxSessions: number;
   private readonly maxBestShotBytes: number;
   private readonly sweeper: NodeJS.Timeout;
@@ -121,6 +122,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     const entry = this.claimedBy(id, claimId);
     if (!entry) return null;
     const fits = bestShot !== null && this.makeRoomFor(bestShot.length);
+    if (bestShot && !fits) this.letGo();
     // One that cannot be held counts as let go the moment it was returned.
     const heldUntil = bestShot ? new Date(result.completedAt.getTime() + (fits ? this.config.bestShotTtlSeconds * 1000 : 0)) : null;
     const hold = { returned: bestShot !== null, heldUntil };
@@ -155,6 +157,10 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
 
   async isHealthy(): Promise<boolean> {
     return true;
+  }
+
+  override onBestShotLetGoEarly(listener: () => void): void {
+    this.letGoListeners.push(listener);
   }
 
   /** room() has no `now`: the store's clock decides which sessions are due for purge and the wait. */
@@ -231,8 +237,13 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
       const heldUntil = entry.session.bestShot.heldUntil!;
       entry.session.bestShot.heldUntil = now < heldUntil ? now : heldUntil;
       this.dropBestShot(entry);
+      if (now < heldUntil) this.letGo();
     }
     return true;
+  }
+
+  private letGo(): void {
+    for (const listener of this.letGoListeners) listener();
   }
 
   /** From the oldest on, and only while due: the cost is what is dropped, not what is stored. */

@@ -56,6 +56,11 @@ export class SessionLifecycle {
     return this.store.room();
   }
 
+  /** For the metrics: a best shot the store let go before BEST_SHOT_TTL_SECONDS. */
+  onBestShotLetGoEarly(listener: () => void): void {
+    this.store.onBestShotLetGoEarly(listener);
+  }
+
   async open(subjectId: string | null, token: string, tokenExpiresAt: Date | null): Promise<SessionRecord> {
     const now = this.clock.now();
     const session: SessionRecord = {

@@ -42,4 +42,11 @@ export abstract class SessionStore {
   abstract getBestShot(id: string, now: Date): Promise<BestShotLookup>;
   /** For readiness: does the store answer (Redis: a PING within 1 s)? */
   abstract isHealthy(): Promise<boolean>;
+  /**
+   * Calls `listener` for every best shot let go before BEST_SHOT_TTL_SECONDS (the in-memory
+   * store's byte cap). The Redis store never does so itself: it keeps every one for its TTL.
+   */
+  onBestShotLetGoEarly(listener: () => void): void {
+    void listener;
+  }
 }

@@ -3,6 +3,7 @@ import { IN_MEMORY_STORE_OPTIONS } from '../../src/session/in-memory-session.sto
 import { buildBestShot, buildReferenceImage, personOfImage } from '../oz-emulator';
 import { createSession } from './http';
 import { analysedSession, expectProblem, matchFaces, readBestShot, referenceForm, startProxiedStack, viewSession, type ProxiedStack } from './internal.helpers';
+import { scrape, valueOf } from './metrics.helpers';
 
 const UNKNOWN_SESSION = '0b6f2c1e-2a43-4f7d-8c1e-5d9a3b7e6f10';
 
@@ -144,8 +145,10 @@ describe('GET /v1/sessions/{sessionId}/best-shot when the in-memory store holds 
   afterAll(() => stack.close());
 
   it('lets the oldest go before its BEST_SHOT_TTL_SECONDS: 410 for it and its face match, the newer ones still held', async () => {
+    const letGoBefore = valueOf(await scrape(stack.service.app), 'best_shots_released_early_total');
     const sessions = [];
     for (const person of PEOPLE) sessions.push(await analysedSession(stack.service.url, { person }));
+    const letGo = valueOf(await scrape(stack.service.app), 'best_shots_released_early_total') - letGoBefore;
     const [oldest, second, newest] = sessions;
     stack.emulator.clearRequests();
 
@@ -161,6 +164,8 @@ describe('GET /v1/sessions/{sessionId}/best-shot when the in-memory store holds 
     expect(stack.emulator.requests()).toHaveLength(0);
     expect(kept.map((answer) => answer.status)).toEqual([200, 200]);
     expect(kept.map((answer, i) => answer.bytes.equals(buildBestShot(PEOPLE[i + 1])))).toEqual([true, true]);
+    // An operator sees it: the counter moved once, for the oldest.
+    expect(letGo).toBe(1);
   });
 });
 

@@ -227,6 +227,24 @@ describe('InMemorySessionStore best-shot bytes', () => {
     expect(await readAt(next.id, BEST_SHOT_TTL_SECONDS * 1000)).toBe(digest(next.bytes));
   });
 
+  it('tells its listeners of every best shot let go early, and of none that ran its BEST_SHOT_TTL_SECONDS', async () => {
+    storeWithCap(200 * KiB);
+    let letGo = 0;
+    store.onBestShotLetGoEarly(() => letGo++);
+    await completedWith(100 * KiB, 1, 0);
+    await completedWith(100 * KiB, 2, 10);
+    clock.current = at(BEST_SHOT_TTL_SECONDS * 1000);
+    // The first ran its hold (not early), the second is let go 10 ms before the end of its own.
+    await completedWith(100 * KiB, 3, BEST_SHOT_TTL_SECONDS * 1000);
+    await completedWith(100 * KiB, 4, BEST_SHOT_TTL_SECONDS * 1000);
+    expect(letGo).toBe(1);
+
+    await completedWith(200 * KiB + 1, 5, BEST_SHOT_TTL_SECONDS * 1000);
+
+    // One larger than the whole cap is let go the moment it is returned.
+    expect(letGo).toBe(2);
+  });
+
   it('counts the bytes of a purged session’s best shot as free again', async () => {
     storeWithCap(200 * KiB);
     const purged = await completedWith(100 * KiB, 1, 0, { purgeAt: at(100) });
