@@ -1,12 +1,36 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { sessionsConfig, type SessionsConfig } from '../config';
 import { Clock, SystemClock } from './clock';
-import { copyRecord } from './record-copy';
+import { decodeRecord, encodeRecord } from './record-json';
 import { SessionStore } from './session.store';
-import type { BestShotHold, BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoredStatus, StoreRoom, UploadClaim, UploadLease } from './session.types';
+import type {
+  BestShotHold,
+  BestShotLookup,
+  SessionFailure,
+  SessionRecord,
+  SessionResult,
+  StoredStatus,
+  StoreRoom,
+  UploadClaim,
+  UploadLease,
+} from './session.types';
 
+/**
+ * A stored session. The record is kept as the bytes of its JSON, off the JavaScript heap: the
+ * store holds up to MAX_SESSIONS for RESULT_TTL_SECONDS, and every major GC marks what the heap
+ * holds. As objects (two dozen per record: Dates, the result, its checks) they made each upload
+ * cost more the fuller the store was (a fifth more CPU per upload at 21 000 sessions: bench/RESULTS.md);
+ * as bytes they cost two small objects each. Reads decode a fresh record, so they return copies
+ * by construction. What the store's own bookkeeping checks on every read is kept beside it,
+ * from the same write.
+ */
 interface Entry {
-  session: SessionRecord;
+  readonly id: string;
+  record: Buffer;
+  status: StoredStatus;
+  purgeAt: number;
+  /** The best shot's hold (ms), or null when none was returned. */
+  heldUntil: number | null;
   bestShot: Buffer | null;
 }
 
@@ -85,72 +109,68 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     const room = this.roomNow();
     if (!room.available) return room;
     if (this.entries.size >= this.maxSessions) this.evictOne();
-    const stored = copyRecord(session);
-    this.entries.set(stored.id, { session: stored, bestShot: null });
-    this.byStatus[stored.status].add(stored.id);
+    const entry: Entry = { id: session.id, record: EMPTY, status: session.status, purgeAt: 0, heldUntil: null, bestShot: null };
+    this.write(entry, session);
+    this.entries.set(entry.id, entry);
+    this.byStatus[entry.status].add(entry.id);
     return room;
   }
 
   async get(id: string, now: Date): Promise<SessionRecord | null> {
     const entry = this.live(id, now);
-    return entry ? present(entry.session, now) : null;
+    return entry ? present(unpack(entry), now) : null;
   }
 
   async claimForUpload(id: string, containerSha256: string, now: Date, lease: UploadLease): Promise<UploadClaim> {
     const entry = this.live(id, now);
     if (!entry) return { outcome: 'not-found' };
-    const session = entry.session;
+    const session = unpack(entry);
     const status = present(session, now).status;
     if (status === 'completed' || status === 'failed') {
       return session.containerSha256 === containerSha256 ? { outcome: 'replay', session: present(session, now) } : { outcome: 'already-used' };
     }
     if (now >= session.expiresAt) return { outcome: 'expired' };
     if (status === 'processing') return { outcome: 'in-progress' };
-    this.moveTo(entry, 'processing');
-    Object.assign(session, { lease: copyRecord(lease), containerSha256 });
-    return { outcome: 'claimed', lease: copyRecord(lease) };
+    this.write(entry, { ...session, status: 'processing', lease, containerSha256 });
+    return { outcome: 'claimed', lease: { claimId: lease.claimId, until: new Date(lease.until) } };
   }
 
   async release(id: string, claimId: string): Promise<void> {
-    const entry = this.claimedBy(id, claimId);
-    if (!entry) return;
-    this.moveTo(entry, 'open');
-    Object.assign(entry.session, { lease: null, containerSha256: null });
+    const claimed = this.claimedBy(id, claimId);
+    if (!claimed) return;
+    this.write(claimed.entry, { ...claimed.session, status: 'open', lease: null, containerSha256: null });
   }
 
   async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<BestShotHold | null> {
-    const entry = this.claimedBy(id, claimId);
-    if (!entry) return null;
+    const claimed = this.claimedBy(id, claimId);
+    if (!claimed) return null;
     const fits = bestShot !== null && this.makeRoomFor(bestShot.length);
     if (bestShot && !fits) this.letGo();
     // One that cannot be held counts as let go the moment it was returned.
     const heldUntil = bestShot ? new Date(result.completedAt.getTime() + (fits ? this.config.bestShotTtlSeconds * 1000 : 0)) : null;
-    const hold = { returned: bestShot !== null, heldUntil };
-    this.moveTo(entry, 'completed');
-    Object.assign(entry.session, { lease: null, result: copyRecord(result), bestShot: { ...hold } });
-    if (fits) this.hold(entry, Buffer.from(bestShot));
-    return hold;
+    this.write(claimed.entry, { ...claimed.session, status: 'completed', lease: null, result, bestShot: { returned: bestShot !== null, heldUntil } });
+    if (fits) this.hold(claimed.entry, Buffer.from(bestShot));
+    return { returned: bestShot !== null, heldUntil };
   }
 
   async fail(id: string, claimId: string, failure: SessionFailure): Promise<boolean> {
-    const entry = this.claimedBy(id, claimId);
-    if (!entry) return false;
-    this.moveTo(entry, 'failed');
-    Object.assign(entry.session, { lease: null, failure: copyRecord(failure) });
+    const claimed = this.claimedBy(id, claimId);
+    if (!claimed) return false;
+    this.write(claimed.entry, { ...claimed.session, status: 'failed', lease: null, failure });
     return true;
   }
 
   async recordBiometry(id: string, result: SessionResult, now: Date): Promise<boolean> {
     const entry = this.live(id, now);
-    if (entry?.session.status !== 'completed') return false;
-    entry.session.result = copyRecord(result);
+    if (entry?.status !== 'completed') return false;
+    this.write(entry, { ...unpack(entry), result });
     return true;
   }
 
   async getBestShot(id: string, now: Date): Promise<BestShotLookup> {
     const entry = this.live(id, now);
     if (!entry) return { state: 'session-not-found' };
-    if (!entry.session.bestShot.returned) return { state: 'none' };
+    if (!unpack(entry).bestShot.returned) return { state: 'none' };
     if (!entry.bestShot) return { state: 'expired' };
     return { state: 'held', bytes: Buffer.from(entry.bestShot) };
   }
@@ -169,7 +189,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     this.purgeDue(now);
     if (this.entries.size < this.maxSessions || this.byStatus.open.size > 0 || this.byStatus.failed.size > 0) return { available: true };
     const oldest = first(this.entries.values())!;
-    return { available: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.session.purgeAt.getTime() - now.getTime()) / 1000)) };
+    return { available: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.purgeAt - now.getTime()) / 1000)) };
   }
 
   private evictOne(): void {
@@ -177,28 +197,35 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     if (id !== undefined) this.drop(id);
   }
 
-  /** The entry while `claimId` holds it (complete, fail and release take no `now`: a lapsed lease nobody took over still counts). */
-  private claimedBy(id: string, claimId: string): Entry | undefined {
+  /** The entry and its record while `claimId` holds it (complete, fail and release take no `now`: a lapsed lease nobody took over still counts). */
+  private claimedBy(id: string, claimId: string): { entry: Entry; session: SessionRecord } | undefined {
     const entry = this.entries.get(id);
-    return entry?.session.status === 'processing' && entry.session.lease?.claimId === claimId ? entry : undefined;
+    if (entry?.status !== 'processing') return undefined;
+    const session = unpack(entry);
+    return session.lease?.claimId === claimId ? { entry, session } : undefined;
   }
 
-  private moveTo(entry: Entry, status: StoredStatus): void {
-    this.byStatus[entry.session.status].delete(entry.session.id);
-    this.byStatus[status].add(entry.session.id);
-    entry.session.status = status;
+  /** The one way a record is stored: its bytes, and beside them what the bookkeeping reads. */
+  private write(entry: Entry, session: SessionRecord): void {
+    if (entry.status !== session.status) {
+      this.byStatus[entry.status].delete(entry.id);
+      this.byStatus[session.status].add(entry.id);
+    }
+    entry.record = pack(session);
+    entry.status = session.status;
+    entry.purgeAt = session.purgeAt.getTime();
+    entry.heldUntil = session.bestShot.heldUntil?.getTime() ?? null;
   }
 
   /** The entry unless purged; drops an expired best shot on the way, so no read can return it. */
   private live(id: string, now: Date): Entry | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
-    if (now >= entry.session.purgeAt) {
+    if (now.getTime() >= entry.purgeAt) {
       this.drop(id);
       return undefined;
     }
-    const heldUntil = entry.session.bestShot.heldUntil;
-    if (entry.bestShot && heldUntil && now >= heldUntil) this.dropBestShot(entry);
+    if (entry.bestShot && entry.heldUntil !== null && now.getTime() >= entry.heldUntil) this.dropBestShot(entry);
     return entry;
   }
 
@@ -207,20 +234,20 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     if (!entry) return;
     this.dropBestShot(entry);
     this.entries.delete(id);
-    this.byStatus[entry.session.status].delete(id);
+    this.byStatus[entry.status].delete(id);
   }
 
   private hold(entry: Entry, bytes: Buffer): void {
     entry.bestShot = bytes;
     this.heldBestShotBytes += bytes.length;
-    this.heldBestShots.add(entry.session.id);
+    this.heldBestShots.add(entry.id);
   }
 
   private dropBestShot(entry: Entry): void {
     if (!entry.bestShot) return;
     this.heldBestShotBytes -= entry.bestShot.length;
     entry.bestShot = null;
-    this.heldBestShots.delete(entry.session.id);
+    this.heldBestShots.delete(entry.id);
   }
 
   /**
@@ -234,10 +261,11 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
       if (this.heldBestShotBytes + bytes <= this.maxBestShotBytes) break;
       now ??= this.clock.now();
       const entry = this.entries.get(id)!;
-      const heldUntil = entry.session.bestShot.heldUntil!;
-      entry.session.bestShot.heldUntil = now < heldUntil ? now : heldUntil;
       this.dropBestShot(entry);
-      if (now < heldUntil) this.letGo();
+      if (now.getTime() >= entry.heldUntil!) continue;
+      const session = unpack(entry);
+      this.write(entry, { ...session, bestShot: { returned: true, heldUntil: now } });
+      this.letGo();
     }
     return true;
   }
@@ -249,7 +277,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   /** From the oldest on, and only while due: the cost is what is dropped, not what is stored. */
   private purgeDue(now: Date): void {
     for (const [id, entry] of this.entries) {
-      if (now < entry.session.purgeAt) return;
+      if (now.getTime() < entry.purgeAt) return;
       this.drop(id);
     }
   }
@@ -258,17 +286,33 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     this.purgeDue(now);
     for (const id of this.heldBestShots) {
       const entry = this.entries.get(id)!;
-      if (now < entry.session.bestShot.heldUntil!) return;
+      if (now.getTime() < entry.heldUntil!) return;
       this.dropBestShot(entry);
     }
   }
 }
 
-/** A copy as the caller sees it at `now`: a lease at or past its `until` is released. */
+/** The record as the caller sees it at `now`: a lease at or past its `until` is released. */
 function present(session: SessionRecord, now: Date): SessionRecord {
-  const copy = copyRecord(session);
-  if (copy.status !== 'processing' || (copy.lease && now < copy.lease.until)) return copy;
-  return { ...copy, status: 'open', lease: null, containerSha256: null };
+  if (session.status !== 'processing' || (session.lease && now < session.lease.until)) return session;
+  return { ...session, status: 'open', lease: null, containerSha256: null };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A record's bytes in an ArrayBuffer of their own: a small Buffer.from() is a slice of Node's
+ * shared 8 KiB pool, and one record kept for RESULT_TTL_SECONDS would keep the whole slab alive.
+ */
+function pack(session: SessionRecord): Buffer {
+  const json = encodeRecord(session);
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+  bytes.write(json);
+  return bytes;
+}
+
+function unpack(entry: Entry): SessionRecord {
+  return decodeRecord(entry.record.toString());
 }
 
 function first<T>(values: IterableIterator<T>): T | undefined {

@@ -1,3 +1,4 @@
+import { decodeFailure, decodeResult } from './record-json';
 import type { SessionFailure, SessionRecord, SessionResult, StoredStatus } from './session.types';
 
 /**
@@ -81,21 +82,6 @@ export function encodeResult(result: SessionResult): string {
 
 export function encodeFailure(failure: SessionFailure): string {
   return JSON.stringify(failure);
-}
-
-/** JSON turned the Dates into ISO strings; they come back as Dates. */
-function decodeResult(json: string): SessionResult {
-  const result = JSON.parse(json) as SessionResult & { completedAt: string };
-  return {
-    ...result,
-    completedAt: new Date(result.completedAt),
-    biometry: result.biometry ? { ...result.biometry, completedAt: new Date(result.biometry.completedAt) } : null,
-  };
-}
-
-function decodeFailure(json: string): SessionFailure {
-  const failure = JSON.parse(json) as SessionFailure;
-  return { ...failure, failedAt: new Date(failure.failedAt) };
 }
 
 export function millis(date: Date): string {

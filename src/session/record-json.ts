@@ -1,0 +1,46 @@
+import type { SessionFailure, SessionRecord, SessionResult } from './session.types';
+
+/**
+ * A session record, or a part of one, as JSON and back. JSON turns Dates into ISO strings; the
+ * decoders make them Dates again. Redis keeps results and failures this way, and the in-memory
+ * store whole records (as bytes, off the JavaScript heap).
+ */
+export function encodeRecord(record: SessionRecord): string {
+  return JSON.stringify(record);
+}
+
+/** `JSON.parse` gives the record with its Dates as ISO strings, which `new Date()` takes as well. */
+export function decodeRecord(json: string): SessionRecord {
+  const record = JSON.parse(json) as SessionRecord;
+  return {
+    ...record,
+    createdAt: new Date(record.createdAt),
+    expiresAt: new Date(record.expiresAt),
+    purgeAt: new Date(record.purgeAt),
+    lease: record.lease ? { claimId: record.lease.claimId, until: new Date(record.lease.until) } : null,
+    result: record.result ? reviveResult(record.result) : null,
+    failure: record.failure ? reviveFailure(record.failure) : null,
+    bestShot: { returned: record.bestShot.returned, heldUntil: record.bestShot.heldUntil ? new Date(record.bestShot.heldUntil) : null },
+  };
+}
+
+export function decodeResult(json: string): SessionResult {
+  return reviveResult(JSON.parse(json) as SessionResult);
+}
+
+export function decodeFailure(json: string): SessionFailure {
+  return reviveFailure(JSON.parse(json) as SessionFailure);
+}
+
+function reviveResult(result: SessionResult): SessionResult {
+  const biometry = result.biometry;
+  return {
+    ...result,
+    completedAt: new Date(result.completedAt),
+    biometry: biometry ? { ...biometry, completedAt: new Date(biometry.completedAt) } : null,
+  };
+}
+
+function reviveFailure(failure: SessionFailure): SessionFailure {
+  return { ...failure, failedAt: new Date(failure.failedAt) };
+}
