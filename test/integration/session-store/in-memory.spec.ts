@@ -54,7 +54,8 @@ describe('InMemorySessionStore capacity', () => {
     await expect(store.claimForUpload(id, SHA_A, at(100), held)).resolves.toMatchObject({ outcome: 'claimed' });
     return held;
   }
-  const complete = async (id: string) => expect(store.complete(id, (await claim(id)).claimId, result(at(200)), BEST_SHOT)).resolves.toMatchObject({ returned: true });
+  const complete = async (id: string) =>
+    expect(store.complete(id, (await claim(id)).claimId, result(at(200)), BEST_SHOT)).resolves.toMatchObject({ returned: true });
   const fail = async (id: string) => expect(store.fail(id, (await claim(id)).claimId, failure(at(200)))).resolves.toBe(true);
   const stored = async (id: string) => (await store.get(id, at(300)))?.status ?? 'gone';
 
