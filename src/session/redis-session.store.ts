@@ -3,18 +3,21 @@ import { redisConfig, type RedisConfig, sessionsConfig, type SessionsConfig } fr
 import { type RedisClient, RedisConnection } from '../redis/redis.connection';
 import { BestShotCipher } from './best-shot.cipher';
 import { encodeFailure, encodeResult, fromHash, millis, pairsToHash, toHashArguments } from './redis-session.codec';
-import { SESSION_SCRIPTS, type SessionScripts } from './redis-session.scripts';
+import { type CompleteArgs, SESSION_SCRIPTS, type SessionPipeline, type SessionScripts } from './redis-session.scripts';
 import { storeUnavailable } from './session.errors';
 import { SessionStore } from './session.store';
 import type { BestShotHold, BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
 const PING_TIMEOUT_MS = 1_000;
+/** A staged best shot only outlives its pipeline when the script after it never ran (the connection broke between). */
+const STAGED_BEST_SHOT_MS = 60_000;
 
 /**
  * The store shared by every replica (docs/api.md §7). Layout, per session:
  * `<prefix>{<id>}:session` (hash, expires at purgeAt) and `<prefix>{<id>}:best-shot` (the
- * sealed image, expires at its heldUntil). Every change is one Lua script; every Redis failure
- * is STORE_UNAVAILABLE, never the client's message (it may quote arguments).
+ * sealed image, expires at its heldUntil; staged for the completing script, for a moment, under
+ * `<prefix>{<id>}:best-shot:staged:<claimId>`). Every change is one Lua script; every Redis
+ * failure is STORE_UNAVAILABLE, never the client's message (it may quote arguments).
  */
 @Injectable()
 export class RedisSessionStore extends SessionStore {
@@ -64,10 +67,16 @@ export class RedisSessionStore extends SessionStore {
     await this.run((redis) => redis.sessionRelease(...this.keys(id), claimId));
   }
 
+  /** With a best shot: SET of the sealed bytes and the script in one pipeline, one round trip. */
   async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<BestShotHold | null> {
+    const [session, held] = this.keys(id);
+    const staged = `${held}:staged:${claimId}`;
     const heldUntil = bestShot ? new Date(result.completedAt.getTime() + this.sessions.bestShotTtlSeconds * 1000) : null;
-    const sealed = bestShot ? this.cipher.encrypt(id, bestShot) : '';
-    const done = await this.run((redis) => redis.sessionComplete(...this.keys(id), claimId, encodeResult(result), heldUntil ? millis(heldUntil) : '', sealed));
+    const args: CompleteArgs = [session, held, staged, claimId, encodeResult(result), heldUntil ? millis(heldUntil) : ''];
+    const done = bestShot
+      ? await this.pipelined((pipeline) => pipeline.set(staged, this.cipher.encrypt(id, bestShot), 'PX', STAGED_BEST_SHOT_MS).sessionComplete(...args))
+      : await this.run((redis) => redis.sessionComplete(...args));
+    if (done === -1) throw storeUnavailable();
     return done === 1 ? { returned: bestShot !== null, heldUntil } : null;
   }
 
@@ -97,9 +106,16 @@ export class RedisSessionStore extends SessionStore {
     return [`${tagged}:session`, `${tagged}:best-shot`];
   }
 
-  private async run<T>(command: (redis: SessionScripts) => Promise<T>): Promise<T> {
+  /** The last command's reply; any command's error is STORE_UNAVAILABLE. */
+  private async pipelined(commands: (pipeline: SessionPipeline) => SessionPipeline): Promise<unknown> {
+    const replies = await this.run((redis) => commands(redis.pipeline() as unknown as SessionPipeline).exec());
+    if (!replies || replies.some(([error]) => error)) throw storeUnavailable();
+    return replies[replies.length - 1][1];
+  }
+
+  private async run<T>(command: (redis: SessionScripts & RedisClient) => Promise<T>): Promise<T> {
     try {
-      return await command(this.connection.client as RedisClient & SessionScripts);
+      return await command(this.connection.client as SessionScripts & RedisClient);
     } catch {
       throw storeUnavailable();
     }

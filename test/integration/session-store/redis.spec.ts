@@ -64,6 +64,23 @@ describe('RedisSessionStore data in Redis', () => {
     await expect(client.pexpiretime(`${tagged}:best-shot`)).resolves.toBe(at(1_000 + BEST_SHOT_TTL_SECONDS * 1000).getTime());
   });
 
+  it('leaves no staged best shot behind when a completion lost its claim, and the winner’s best shot as it was', async () => {
+    const { client, keyPrefix } = redis.connection;
+    const store = redis.newStore();
+    const record = await steps(subject()).created();
+    const stale = lease(at(1_000));
+    await store.claimForUpload(record.id, SHA_A, at(1), stale);
+    const winner = lease(at(LEASE_MS));
+    await store.claimForUpload(record.id, SHA_A, at(1_000), winner);
+    await expect(store.complete(record.id, winner.claimId, result(at(1_001)), BEST_SHOT)).resolves.toMatchObject({ returned: true });
+
+    await expect(store.complete(record.id, stale.claimId, result(at(1_002)), Buffer.from('the late image'))).resolves.toBeNull();
+
+    const tagged = `${keyPrefix}{${record.id}}`;
+    expect((await allKeys(client)).filter((key) => key.includes(record.id))).toEqual([`${tagged}:best-shot`, `${tagged}:session`]);
+    await expect(store.getBestShot(record.id, at(1_003))).resolves.toEqual({ state: 'held', bytes: BEST_SHOT });
+  });
+
   it('keeps the session’s expiry through every change, and gives an open session one key only', async () => {
     const { client, keyPrefix } = redis.connection;
     const store = redis.newStore();
