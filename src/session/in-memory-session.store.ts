@@ -170,7 +170,8 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   async getBestShot(id: string, now: Date): Promise<BestShotLookup> {
     const entry = this.live(id, now);
     if (!entry) return { state: 'session-not-found' };
-    if (!unpack(entry).bestShot.returned) return { state: 'none' };
+    // A hold is recorded exactly when Oz returned a best shot.
+    if (entry.heldUntil === null) return { state: 'none' };
     if (!entry.bestShot) return { state: 'expired' };
     return { state: 'held', bytes: Buffer.from(entry.bestShot) };
   }
@@ -207,11 +208,12 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
 
   /** The one way a record is stored: its bytes, and beside them what the bookkeeping reads. */
   private write(entry: Entry, session: SessionRecord): void {
+    const record = pack(session);
     if (entry.status !== session.status) {
       this.byStatus[entry.status].delete(entry.id);
       this.byStatus[session.status].add(entry.id);
     }
-    entry.record = pack(session);
+    entry.record = record;
     entry.status = session.status;
     entry.purgeAt = session.purgeAt.getTime();
     entry.heldUntil = session.bestShot.heldUntil?.getTime() ?? null;
