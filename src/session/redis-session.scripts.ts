@@ -74,7 +74,9 @@ return 1
  * time of a completion and Redis' CPU for it). ARGV: claimId, result, heldUntil ('' when Oz
  * returned no best shot). The staged key becomes the best shot, expiring at heldUntil, or with
  * its session when that comes first. 0 when the claim is lost (the staged key is deleted);
- * -1, changing nothing, when a best shot was returned but none is staged (its SET failed).
+ * -1, changing nothing, when a best shot was returned but its staged key is gone (a SET that
+ * failed never gets here: the pipeline's error comes first; but a key evicted or flushed in
+ * between does), so that no session is ever completed as holding a best shot it does not have.
  */
 const COMPLETE = `
 local staged = KEYS[3]

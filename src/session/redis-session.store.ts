@@ -16,8 +16,11 @@ const STAGED_BEST_SHOT_MS = 60_000;
  * The store shared by every replica (docs/api.md §7). Layout, per session:
  * `<prefix>{<id>}:session` (hash, expires at purgeAt) and `<prefix>{<id>}:best-shot` (the
  * sealed image, expires at its heldUntil; staged for the completing script, for a moment, under
- * `<prefix>{<id>}:best-shot:staged:<claimId>`). Every change is one Lua script; every Redis
- * failure is STORE_UNAVAILABLE, never the client's message (it may quote arguments).
+ * `<prefix>{<id>}:best-shot:staged:<claimId>`). Every change of a session is decided by one Lua
+ * script (the staged best shot is written just before, and means nothing until the script takes
+ * it); every Redis failure is STORE_UNAVAILABLE, never the client's message (it may quote
+ * arguments). With Redis out of memory (noeviction), a completion with a best shot fails so too:
+ * its SET is refused, and the session keeps its claim until the lease runs out.
  */
 @Injectable()
 export class RedisSessionStore extends SessionStore {

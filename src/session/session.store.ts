@@ -4,7 +4,7 @@ import type { BestShotHold, BestShotLookup, SessionFailure, SessionRecord, Sessi
  * Everything replicas must share about sessions: the port that the in-memory store (one replica)
  * and the Redis store (any number) implement, and that one contract suite tests for both.
  *
- * - Every method that changes state is atomic (Redis: one Lua script), so that two uploads of
+ * - Every method that changes state is atomic (Redis: decided by one Lua script), so that two uploads of
  *   one session on two replicas can never both reach Oz.
  * - Reads return copies: changing a returned record changes nothing stored.
  * - `now` is the caller's clock for every time rule (expiry, purge, leases, best-shot hold);
