@@ -109,6 +109,28 @@ describe('RedisSessionStore when Redis fails', () => {
     await expectServing(store);
   });
 
+  it('refuses a completion with a best shot while Redis is out of memory, leaving the claim and no staged key, and completes it once memory is back', async () => {
+    const store = redis.newStore();
+    const record = sessionAt(at(0));
+    await store.create(record);
+    const held = lease(at(LEASE_MS));
+    await store.claimForUpload(record.id, SHA_A, at(1), held);
+    await expect(redisCommand(server.port, 'CONFIG SET maxmemory 1')).resolves.toBe('+OK');
+    let refused: unknown;
+    try {
+      refused = await store.complete(record.id, held.claimId, result(at(2)), BEST_SHOT).catch((error: unknown) => error);
+    } finally {
+      await redisCommand(server.port, 'CONFIG SET maxmemory 0');
+    }
+
+    expect(refused).toMatchObject(STORE_UNAVAILABLE);
+    expect(JSON.stringify(refused)).not.toMatch(/OOM|maxmemory/);
+    await expect(store.get(record.id, at(3))).resolves.toMatchObject({ status: 'processing', lease: held });
+    await expect(redis.connection.client.keys(`*{${record.id}}*`)).resolves.toEqual([`${redis.connection.keyPrefix}{${record.id}}:session`]);
+    await expect(store.complete(record.id, held.claimId, result(at(4)), BEST_SHOT)).resolves.toMatchObject({ returned: true });
+    await expect(store.getBestShot(record.id, at(5))).resolves.toEqual({ state: 'held', bytes: BEST_SHOT });
+  });
+
   it('turns READONLY from a Redis that became a replica into STORE_UNAVAILABLE, and stores again once it is a primary', async () => {
     const store = redis.newStore();
     await expectServing(store);

@@ -81,6 +81,31 @@ describe('RedisSessionStore data in Redis', () => {
     await expect(store.getBestShot(record.id, at(1_003))).resolves.toEqual({ state: 'held', bytes: BEST_SHOT });
   });
 
+  it('completes nothing when the staged best shot is gone before the script runs, and completes once one is staged', async () => {
+    const { client, keyPrefix } = redis.connection;
+    const store = redis.newStore();
+    const record = await steps(subject()).created();
+    const held = lease(at(LEASE_MS));
+    await store.claimForUpload(record.id, SHA_A, at(1), held);
+    const tagged = `${keyPrefix}{${record.id}}`;
+    const scripts = client as unknown as { sessionComplete(...args: string[]): Promise<number> };
+
+    // What an eviction or a FLUSHDB between the pipeline's SET and the script would leave.
+    const gone = await scripts.sessionComplete(
+      `${tagged}:session`,
+      `${tagged}:best-shot`,
+      `${tagged}:best-shot:staged:${held.claimId}`,
+      held.claimId,
+      '{}',
+      String(at(9).getTime()),
+    );
+
+    expect(gone).toBe(-1);
+    await expect(store.get(record.id, at(2))).resolves.toMatchObject({ status: 'processing', lease: held, result: null, bestShot: { returned: false } });
+    await expect(store.complete(record.id, held.claimId, result(at(3)), BEST_SHOT)).resolves.toMatchObject({ returned: true });
+    await expect(store.getBestShot(record.id, at(4))).resolves.toEqual({ state: 'held', bytes: BEST_SHOT });
+  });
+
   it('keeps the session’s expiry through every change, and gives an open session one key only', async () => {
     const { client, keyPrefix } = redis.connection;
     const store = redis.newStore();

@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { types } from 'node:util';
-import { PURGE_MS, SHA_A, type Subject, biometryResult, result, sessionAt, steps } from './fixtures';
+import {
+  BEST_SHOT,
+  BEST_SHOT_TTL_SECONDS,
+  LEASE_MS,
+  PURGE_MS,
+  SHA_A,
+  type Subject,
+  biometryResult,
+  failure,
+  lease,
+  result,
+  sessionAt,
+  steps,
+} from './fixtures';
 
 /** create, get, copies, purge, room and health. */
 export function describeRecords(subject: () => Subject): void {
@@ -81,6 +94,53 @@ export function describeRecords(subject: () => Subject): void {
       first.result!.completedAt.setTime(0);
 
       await expect(store.get(record.id, at(2_000))).resolves.toMatchObject({ status: 'completed', result: result(at(1_000)) });
+    });
+
+    it('keeps what it stored when the result, failure or lease passed to it are changed afterwards', async () => {
+      const { store, at } = subject();
+      const { record: completed, claim: completedClaim } = await steps(subject()).claimed();
+      const { record: failed, claim: failedClaim } = await steps(subject()).claimed();
+      const given = result(at(1_000));
+      const refusal = failure(at(1_000));
+      await store.complete(completed.id, completedClaim.claimId, given, null);
+      await store.fail(failed.id, failedClaim.claimId, refusal);
+      const open = await steps(subject()).created();
+      const claim = lease(at(LEASE_MS));
+      await store.claimForUpload(open.id, SHA_A, at(1), claim);
+      const claimed = { claimId: claim.claimId, until: at(LEASE_MS) };
+
+      given.completedAt.setTime(0);
+      given.checks.push({ type: 'biometry', resolution: 'SUCCESS', similarity: 1, errorCode: null, errorMessage: null });
+      refusal.failedAt.setTime(0);
+      claim.until.setTime(at(2).getTime());
+
+      await expect(store.get(completed.id, at(2_000))).resolves.toMatchObject({ result: result(at(1_000)) });
+      await expect(store.get(failed.id, at(2_000))).resolves.toMatchObject({ failure: failure(at(1_000)) });
+      await expect(store.get(open.id, at(3))).resolves.toMatchObject({ status: 'processing', lease: claimed });
+    });
+
+    it('keeps the best shot’s hold when the hold complete() answered is changed', async () => {
+      const { store, at } = subject();
+      const { record, claim } = await steps(subject()).claimed();
+      const hold = await store.complete(record.id, claim.claimId, result(at(1_000)), BEST_SHOT);
+
+      hold!.heldUntil!.setTime(0);
+
+      const heldUntil = at(1_000 + BEST_SHOT_TTL_SECONDS * 1000);
+      await expect(store.get(record.id, at(2_000))).resolves.toMatchObject({ bestShot: { returned: true, heldUntil } });
+      await expect(store.getBestShot(record.id, at(2_000))).resolves.toEqual({ state: 'held', bytes: BEST_SHOT });
+    });
+
+    it('gives back text outside ASCII as it was stored', async () => {
+      const { store, at } = subject();
+      const text = 'Zoë \u{1F600} "quoted" \\ back\u2028slash \u{10FFFF}';
+      const record = sessionAt(at(0), { subjectId: text });
+      await store.create(record);
+      const claim = lease(at(LEASE_MS));
+      await store.claimForUpload(record.id, SHA_A, at(1), claim);
+      await store.fail(record.id, claim.claimId, { ...failure(at(2)), detail: text });
+
+      await expect(store.get(record.id, at(3))).resolves.toMatchObject({ subjectId: text, failure: { detail: text } });
     });
 
     it('returns a replayed session as a copy too', async () => {
