@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { sessionsConfig, type SessionsConfig } from '../config';
+import { ArrivalQueue } from './arrival-queue';
 import { Clock, SystemClock } from './clock';
 import { decodeRecord, encodeRecord } from './record-json';
 import { SessionStore } from './session.store';
@@ -28,6 +29,8 @@ interface Entry {
   readonly id: string;
   record: Buffer;
   status: StoredStatus;
+  /** Changes with every change of status: the place in its status' arrival order. */
+  statusStamp: number;
   purgeAt: number;
   /** The best shot's hold (ms), or null when none was returned. */
   heldUntil: number | null;
@@ -61,8 +64,9 @@ export const IN_MEMORY_STORE_OPTIONS = Symbol('IN_MEMORY_STORE_OPTIONS');
  * only to answer a retry of the same bytes, which then gets 404). `processing` and `completed`
  * sessions are never evicted: internal services read every result until RESULT_TTL_SECONDS.
  * When only those are left, the store refuses until the oldest is purged. So a flood of sessions
- * cannot lock the store, and room() and create() are O(1): each status keeps its sessions in
- * insertion order, and `entries` keeps creation order, which is purge order (purgeAt =
+ * cannot lock the store, and room() and create() are O(1) amortized: the open and failed
+ * sessions are kept in the order they entered their status, and all in creation order, which is
+ * purge order, in ArrivalQueues (purgeAt =
  * createdAt + RESULT_TTL_SECONDS).
  *
  * Best shots: at most MAX_HELD_BEST_SHOT_BYTES are held. A new one that would pass it lets the
@@ -73,9 +77,15 @@ export const IN_MEMORY_STORE_OPTIONS = Symbol('IN_MEMORY_STORE_OPTIONS');
 @Injectable()
 export class InMemorySessionStore extends SessionStore implements OnApplicationShutdown {
   private readonly entries = new Map<string, Entry>();
-  private readonly byStatus: Record<StoredStatus, Set<string>> = { open: new Set(), processing: new Set(), completed: new Set(), failed: new Set() };
+  private readonly counts: Record<StoredStatus, number> = { open: 0, processing: 0, completed: 0, failed: 0 };
+  private stamp = 0;
+  /** Creation order, which is purge order. */
+  private readonly purgeOrder = new ArrivalQueue((id) => this.entries.has(id));
+  /** The sessions a new one may take the place of, each in the order it entered its status. */
+  private readonly evictable: Partial<Record<StoredStatus, ArrivalQueue>> = { open: this.statusOrder('open'), failed: this.statusOrder('failed') };
   /** Sessions whose best shot bytes are held, in completion order, which is hold-expiry order. */
-  private readonly heldBestShots = new Set<string>();
+  private readonly heldBestShots = new ArrivalQueue((id) => (this.entries.get(id)?.bestShot ?? null) !== null);
+  private heldBestShotCount = 0;
   private heldBestShotBytes = 0;
   private readonly letGoListeners: (() => void)[] = [];
   private readonly maxSessions: number;
@@ -109,10 +119,11 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     const room = this.roomNow();
     if (!room.available) return room;
     if (this.entries.size >= this.maxSessions) this.evictOne();
-    const entry: Entry = { id: session.id, record: EMPTY, status: session.status, purgeAt: 0, heldUntil: null, bestShot: null };
+    const entry: Entry = { id: session.id, record: EMPTY, status: session.status, statusStamp: 0, purgeAt: 0, heldUntil: null, bestShot: null };
     this.write(entry, session);
     this.entries.set(entry.id, entry);
-    this.byStatus[entry.status].add(entry.id);
+    this.purgeOrder.push(entry.id, 0, this.entries.size);
+    this.enterStatus(entry);
     return room;
   }
 
@@ -188,13 +199,13 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   private roomNow(): StoreRoom {
     const now = this.clock.now();
     this.purgeDue(now);
-    if (this.entries.size < this.maxSessions || this.byStatus.open.size > 0 || this.byStatus.failed.size > 0) return { available: true };
-    const oldest = first(this.entries.values())!;
+    if (this.entries.size < this.maxSessions || this.counts.open > 0 || this.counts.failed > 0) return { available: true };
+    const oldest = this.entries.get(this.purgeOrder.oldest()!)!;
     return { available: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.purgeAt - now.getTime()) / 1000)) };
   }
 
   private evictOne(): void {
-    const id = first(this.byStatus.open.values()) ?? first(this.byStatus.failed.values());
+    const id = this.evictable.open!.oldest() ?? this.evictable.failed!.oldest();
     if (id !== undefined) this.drop(id);
   }
 
@@ -209,14 +220,27 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   /** The one way a record is stored: its bytes, and beside them what the bookkeeping reads. */
   private write(entry: Entry, session: SessionRecord): void {
     const record = pack(session);
-    if (entry.status !== session.status) {
-      this.byStatus[entry.status].delete(entry.id);
-      this.byStatus[session.status].add(entry.id);
-    }
     entry.record = record;
-    entry.status = session.status;
     entry.purgeAt = session.purgeAt.getTime();
     entry.heldUntil = session.bestShot.heldUntil?.getTime() ?? null;
+    // A new entry is counted by create() once it is stored.
+    if (entry.status === session.status || !this.entries.has(entry.id)) return;
+    this.counts[entry.status]--;
+    entry.status = session.status;
+    this.enterStatus(entry);
+  }
+
+  private enterStatus(entry: Entry): void {
+    this.counts[entry.status]++;
+    entry.statusStamp = ++this.stamp;
+    this.evictable[entry.status]?.push(entry.id, entry.statusStamp, this.counts[entry.status]);
+  }
+
+  private statusOrder(status: StoredStatus): ArrivalQueue {
+    return new ArrivalQueue((id, stamp) => {
+      const entry = this.entries.get(id);
+      return entry?.status === status && entry.statusStamp === stamp;
+    });
   }
 
   /** The entry unless purged; drops an expired best shot on the way, so no read can return it. */
@@ -236,20 +260,21 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     if (!entry) return;
     this.dropBestShot(entry);
     this.entries.delete(id);
-    this.byStatus[entry.status].delete(id);
+    this.counts[entry.status]--;
   }
 
   private hold(entry: Entry, bytes: Buffer): void {
     entry.bestShot = bytes;
     this.heldBestShotBytes += bytes.length;
-    this.heldBestShots.add(entry.id);
+    this.heldBestShotCount++;
+    this.heldBestShots.push(entry.id, 0, this.heldBestShotCount);
   }
 
   private dropBestShot(entry: Entry): void {
     if (!entry.bestShot) return;
     this.heldBestShotBytes -= entry.bestShot.length;
+    this.heldBestShotCount--;
     entry.bestShot = null;
-    this.heldBestShots.delete(entry.id);
   }
 
   /**
@@ -259,7 +284,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   private makeRoomFor(bytes: number): boolean {
     if (bytes > this.maxBestShotBytes) return false;
     let now: Date | undefined;
-    for (const id of this.heldBestShots) {
+    for (let id = this.heldBestShots.oldest(); id !== undefined; id = this.heldBestShots.oldest()) {
       if (this.heldBestShotBytes + bytes <= this.maxBestShotBytes) break;
       now ??= this.clock.now();
       const entry = this.entries.get(id)!;
@@ -278,15 +303,15 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
 
   /** From the oldest on, and only while due: the cost is what is dropped, not what is stored. */
   private purgeDue(now: Date): void {
-    for (const [id, entry] of this.entries) {
-      if (now.getTime() < entry.purgeAt) return;
+    for (let id = this.purgeOrder.oldest(); id !== undefined; id = this.purgeOrder.oldest()) {
+      if (now.getTime() < this.entries.get(id)!.purgeAt) return;
       this.drop(id);
     }
   }
 
   private sweep(now: Date): void {
     this.purgeDue(now);
-    for (const id of this.heldBestShots) {
+    for (let id = this.heldBestShots.oldest(); id !== undefined; id = this.heldBestShots.oldest()) {
       const entry = this.entries.get(id)!;
       if (now.getTime() < entry.heldUntil!) return;
       this.dropBestShot(entry);
@@ -315,8 +340,4 @@ function pack(session: SessionRecord): Buffer {
 
 function unpack(entry: Entry): SessionRecord {
   return decodeRecord(entry.record.toString());
-}
-
-function first<T>(values: IterableIterator<T>): T | undefined {
-  return values.next().value as T | undefined;
 }

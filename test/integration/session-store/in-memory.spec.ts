@@ -76,6 +76,16 @@ describe('InMemorySessionStore capacity', () => {
     expect(await Promise.all([...ids, newcomer].map(stored))).toEqual(['processing', 'completed', 'gone', 'open', 'open']);
   });
 
+  it('counts a session released back to open as open from its release, after the sessions open before it', async () => {
+    const ids = await fill(MAX);
+    const held = await claim(ids[0]);
+    await store.release(ids[0], held.claimId);
+
+    const newcomers = await fill(2);
+
+    expect(await Promise.all([...ids, ...newcomers].map(stored))).toEqual(['open', 'gone', 'gone', 'open', 'open', 'open']);
+  });
+
   it('evicts an open session before an older failed one', async () => {
     const ids = await fill(MAX);
     await fail(ids[0]);
