@@ -119,8 +119,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     const room = this.roomNow();
     if (!room.available) return room;
     if (this.entries.size >= this.maxSessions) this.evictOne();
-    const entry: Entry = { id: session.id, record: EMPTY, status: session.status, statusStamp: 0, purgeAt: 0, heldUntil: null, bestShot: null };
-    this.write(entry, session);
+    const entry: Entry = { id: session.id, status: session.status, statusStamp: 0, bestShot: null, ...stored(session) };
     this.entries.set(entry.id, entry);
     this.purgeOrder.push(entry.id, 0, this.entries.size);
     this.enterStatus(entry);
@@ -217,14 +216,10 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     return session.lease?.claimId === claimId ? { entry, session } : undefined;
   }
 
-  /** The one way a record is stored: its bytes, and beside them what the bookkeeping reads. */
+  /** A new record for a stored entry: its bytes and what the bookkeeping reads, then its status. */
   private write(entry: Entry, session: SessionRecord): void {
-    const record = pack(session);
-    entry.record = record;
-    entry.purgeAt = session.purgeAt.getTime();
-    entry.heldUntil = session.bestShot.heldUntil?.getTime() ?? null;
-    // A new entry is counted by create() once it is stored.
-    if (entry.status === session.status || !this.entries.has(entry.id)) return;
+    Object.assign(entry, stored(session));
+    if (entry.status === session.status) return;
     this.counts[entry.status]--;
     entry.status = session.status;
     this.enterStatus(entry);
@@ -325,7 +320,10 @@ function present(session: SessionRecord, now: Date): SessionRecord {
   return { ...session, status: 'open', lease: null, containerSha256: null };
 }
 
-const EMPTY = Buffer.alloc(0);
+/** What an entry keeps of a record: its bytes, and beside them what the bookkeeping reads on every call. */
+function stored(session: SessionRecord): Pick<Entry, 'record' | 'purgeAt' | 'heldUntil'> {
+  return { record: pack(session), purgeAt: session.purgeAt.getTime(), heldUntil: session.bestShot.heldUntil?.getTime() ?? null };
+}
 
 /**
  * A record's bytes in an ArrayBuffer of their own: a small Buffer.from() is a slice of Node's
