@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { sessionsConfig, type SessionsConfig } from '../config';
-import { ArrivalQueue } from './arrival-queue';
+import { ArrivalQueue } from '../common/arrival-queue';
 import { Clock, SystemClock } from './clock';
 import { decodeRecord, encodeRecord } from './record-json';
 import { SessionStore } from './session.store';

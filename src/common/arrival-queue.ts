@@ -1,12 +1,13 @@
 /**
- * Ids oldest first, for the in-memory store's questions about the oldest: the session to purge
- * or to evict next, the best shot to let go next. A Map or Set asked for its first entry walks
- * over every entry deleted since V8 last rehashed its table; used so at MAX_SESSIONS, that walk
- * cost up to 80 µs for every session created (bench/RESULTS.md). Here leaving costs nothing: an
- * id that has left (`isIn` says so) is skipped once, when it reaches the head, and the arrays are
- * compacted when most of what they hold has left, so every operation is O(1) amortized. Each
- * arrival carries a stamp, so that an id that leaves and comes back (a session released to
- * `open` again) counts once, at its latest place.
+ * Ids oldest first, for the questions about the oldest: the in-memory store's session to purge or
+ * to evict next and best shot to let go next, the in-memory rate limits' window to drop next. A
+ * Map or Set asked for its first entry walks over every entry deleted since V8 last rehashed its
+ * table; used so at MAX_SESSIONS, that walk cost up to 80 µs for every session created
+ * (bench/RESULTS.md). Here leaving costs nothing: an id that has left (`isIn` says so) is skipped
+ * once, when it reaches the head, and the arrays are compacted when most of what they hold has
+ * left, so every operation is O(1) amortized. Each arrival carries a stamp, so that an id that
+ * leaves and comes back (a session released to `open` again, a key's new window) counts once, at
+ * its latest place.
  */
 export class ArrivalQueue {
   private ids: string[] = [];
