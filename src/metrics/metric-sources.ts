@@ -9,7 +9,7 @@ import { Metrics } from './metrics';
 
 /**
  * Where the numbers come from: the session's events (decisions, container errors), the gateway's
- * calls and slots, the rate limits' refusals, the webhook deliveries, the best shots let go early. Each source offers a listener seam, so that none of
+ * calls and slots, the rate limits' refusals and early drops, the webhook deliveries, the best shots let go early. Each source offers a listener seam, so that none of
  * them knows the metrics.
  */
 @Injectable()
@@ -27,6 +27,7 @@ export class MetricSources implements OnModuleInit {
     this.gateway.observeCalls((call) => this.metrics.observeOzCall(call));
     this.metrics.readAnalysesInFlightFrom(() => this.gateway.analysesInFlight());
     this.rateLimits.onRefusal((limit) => this.metrics.countRateLimited(limit));
+    this.rateLimits.onWindowDroppedEarly((limit) => this.metrics.countRateLimitWindowDroppedEarly(limit));
     this.events.subscribe((event) => this.count(event));
     this.webhooks.onDelivery((outcome) => this.metrics.countWebhookDelivery(outcome));
     this.sessions.onBestShotLetGoEarly(() => this.metrics.countBestShotLetGoEarly());

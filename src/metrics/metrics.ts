@@ -75,6 +75,12 @@ export class Metrics {
     labelNames: ['limit'],
     registers: [this.own],
   });
+  private readonly rateLimitWindowsDroppedEarly = new Counter({
+    name: 'rate_limit_windows_dropped_early_total',
+    help: 'Windows an in-memory rate limit dropped before they ended, to stay within its key cap, by limit.',
+    labelNames: ['limit'],
+    registers: [this.own],
+  });
   private readonly webhookDeliveries = new Counter({
     name: 'webhook_deliveries_total',
     help: 'Webhook delivery attempts, by outcome.',
@@ -105,6 +111,7 @@ export class Metrics {
     for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
     for (const code of CONTAINER_ERROR_CODES) this.containerErrors.inc({ oz_error_code: String(code) }, 0);
     for (const limit of LIMITS) this.rateLimited.inc({ limit }, 0);
+    for (const limit of LIMITS) this.rateLimitWindowsDroppedEarly.inc({ limit }, 0);
     for (const outcome of WEBHOOK_OUTCOMES) this.webhookDeliveries.inc({ outcome }, 0);
     this.registry = Registry.merge([this.own, processMetrics()]);
   }
@@ -133,6 +140,10 @@ export class Metrics {
 
   countRateLimited(limit: LimitName): void {
     this.rateLimited.inc({ limit });
+  }
+
+  countRateLimitWindowDroppedEarly(limit: LimitName): void {
+    this.rateLimitWindowsDroppedEarly.inc({ limit });
   }
 
   countWebhookDelivery(outcome: WebhookDeliveryOutcome): void {

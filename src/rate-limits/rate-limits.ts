@@ -2,42 +2,56 @@ import { isIPv6 } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory';
 import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis';
 import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes';
 import { AppError } from '../common/app-error';
 import { storeUnavailable } from '../common/store-unavailable';
 import { rateLimitsConfig, type RateLimitsConfig, redisConfig, type RedisConfig } from '../config';
 import { RedisConnection } from '../redis/redis.connection';
+import { BoundedWindows, RateLimiterBoundedMemory } from './bounded-memory-limiter';
 
 export type LimitName = 'address' | 'subject';
 
-/** Called when a limit refuses a request; the metrics count refusals per limit. */
-export type RefusalListener = (limit: LimitName) => void;
+/** Called when a limit refuses a request, or (in memory) drops a window early; the metrics count both per limit. */
+export type LimitListener = (limit: LimitName) => void;
+
+/**
+ * Windows each in-memory limit keeps at most (about 600 bytes each): a replica's 100,000
+ * sessions, from as many addresses or subjects. Past it the oldest window goes first.
+ */
+export const MAX_WINDOWS_IN_MEMORY = 100_000;
 
 /**
  * The limits of docs/api.md §8 on POST /v1/sessions, with rate-limiter-flexible: in memory for one
- * replica, on Redis (shared by every replica) when REDIS_URL is set. Fixed windows; a refused
- * request is given back, so that it does not count.
+ * replica (at most MAX_WINDOWS_IN_MEMORY keys per limit), on Redis (shared by every replica) when
+ * REDIS_URL is set. Fixed windows; a refused request is given back, so that it does not count.
  */
 @Injectable()
 export class RateLimits {
   private readonly address: RateLimiterAbstract | null;
   private readonly subject: RateLimiterAbstract | null;
-  private readonly listeners: RefusalListener[] = [];
+  private readonly refusalListeners: LimitListener[] = [];
+  private readonly droppedEarlyListeners: LimitListener[] = [];
 
   constructor(@Inject(rateLimitsConfig.KEY) config: RateLimitsConfig, @Inject(redisConfig.KEY) redis: RedisConfig, connection: RedisConnection) {
     const limiter = (name: LimitName, points: number, duration: number): RateLimiterAbstract | null => {
       if (points === 0) return null;
       const options = { points, duration, keyPrefix: `${redis.keyPrefix}rate:${name}` };
-      return connection.enabled ? new RateLimiterRedis({ ...options, storeClient: connection.client }) : new RateLimiterMemory(options);
+      if (connection.enabled) return new RateLimiterRedis({ ...options, storeClient: connection.client });
+      const store = new BoundedWindows(MAX_WINDOWS_IN_MEMORY, () => this.droppedEarlyListeners.forEach((listener) => listener(name)));
+      return new RateLimiterBoundedMemory({ ...options, store });
     };
     this.address = limiter('address', config.sessionsPerAddressPerMinute, 60);
     this.subject = limiter('subject', config.sessionsPerSubjectPerHour, 3600);
   }
 
-  onRefusal(listener: RefusalListener): void {
-    this.listeners.push(listener);
+  onRefusal(listener: LimitListener): void {
+    this.refusalListeners.push(listener);
+  }
+
+  /** A window the in-memory limit dropped before its end, to stay within MAX_WINDOWS_IN_MEMORY. */
+  onWindowDroppedEarly(listener: LimitListener): void {
+    this.droppedEarlyListeners.push(listener);
   }
 
   /** Counts one request of this client address; sets the RateLimit-* headers; 429 over the limit. */
@@ -71,7 +85,7 @@ export class RateLimits {
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw storeUnavailable();
       await limiter.reward(key, 1).catch(() => undefined);
-      for (const listener of this.listeners) listener(name);
+      for (const listener of this.refusalListeners) listener(name);
       return { refused: true, remainingPoints: 0, msBeforeNext: error.msBeforeNext };
     }
   }

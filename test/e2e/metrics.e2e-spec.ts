@@ -5,6 +5,7 @@ import { startApp, startStack, type Stack } from '../app.factory';
 import { buildContainer, buildReferenceImage } from '../oz-emulator';
 import { Metrics } from '../../src/metrics/metrics';
 import { MetricsServer } from '../../src/metrics/metrics.server';
+import { MAX_WINDOWS_IN_MEMORY, RateLimits } from '../../src/rate-limits/rate-limits';
 import { call, createSession, internal, uploadContainer } from './http';
 import { analysedSession, matchFaces, referenceForm } from './internal.helpers';
 import { delta, metricsUrl, promtoolCheck, samples, scrape, valueOf } from './metrics.helpers';
@@ -183,6 +184,29 @@ describe('metrics of refusals before Oz answered', () => {
       });
       expect([moved('rate_limited_requests_total', { limit: 'address' }), moved('rate_limited_requests_total', { limit: 'subject' })]).toEqual([1, 1]);
       expect(await scrape(stack.service.app)).not.toMatch(/198\.51\.100|limited-subject/);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it(`counts a window the in-memory limits drop to stay within ${MAX_WINDOWS_IN_MEMORY} keys, by limit`, async () => {
+    const stack = await startStack({ RATE_LIMIT_SESSIONS_PER_MINUTE: '10', RATE_LIMIT_SUBJECT_SESSIONS_PER_HOUR: '10' });
+    try {
+      const app = stack.service.app;
+      const series = samples(await scrape(app)).filter((s) => s.name === 'rate_limit_windows_dropped_early_total');
+      expect(series.map((s) => [s.labels.limit, s.value])).toEqual([
+        ['address', 0],
+        ['subject', 0],
+      ]);
+      const limits = app.get(RateLimits);
+      const moved = await delta(app, async () => {
+        for (let i = 0; i <= MAX_WINDOWS_IN_MEMORY; i++) await limits.admitSubject(`flood-subject-${i}`);
+      });
+      expect([
+        moved('rate_limit_windows_dropped_early_total', { limit: 'subject' }),
+        moved('rate_limit_windows_dropped_early_total', { limit: 'address' }),
+      ]).toEqual([1, 0]);
+      expect(await scrape(app)).not.toContain('flood-subject');
     } finally {
       await stack.close();
     }
