@@ -16,8 +16,8 @@ export type LimitName = 'address' | 'subject';
 export type LimitListener = (limit: LimitName) => void;
 
 /**
- * Windows each in-memory limit keeps at most (about 600 bytes each): a replica's 100,000
- * sessions, from as many addresses or subjects. Past it the oldest window goes first.
+ * Windows each in-memory limit keeps at most (about 300 bytes each, 30 MiB in all): a replica's
+ * 100,000 sessions, from as many addresses or subjects. Past it the oldest window goes first.
  */
 export const MAX_WINDOWS_IN_MEMORY = 100_000;
 
