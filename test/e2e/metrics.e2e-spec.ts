@@ -210,7 +210,7 @@ describe('metrics of refusals before Oz answered', () => {
     } finally {
       await stack.close();
     }
-  });
+  }, 30_000);
 
   it('times a call to an Oz that cannot be reached under the outcome unreachable', async () => {
     const service = await startApp({ OZ_API_URL: `http://127.0.0.1:${await freePort()}` });
