@@ -28,7 +28,7 @@ export class ArrivalQueue {
     while (this.head < this.ids.length) {
       const id = this.ids[this.head];
       if (this.isIn(id, this.stamps[this.head])) return id;
-      this.head++;
+      this.ids[this.head++] = ''; // what has left is not kept alive until the next compaction
     }
     return undefined;
   }

@@ -7,10 +7,11 @@ function limiterOf(points: number, duration: number, maxKeys: number) {
   let dropped = 0;
   const store = new BoundedWindows(
     maxKeys,
+    duration * 1000,
     () => dropped++,
     () => now,
   );
-  const limiter = new RateLimiterBoundedMemory({ points, duration, keyPrefix: 'test', store });
+  const limiter = new RateLimiterBoundedMemory({ points, keyPrefix: 'test', store });
   return {
     limiter,
     store,
@@ -99,6 +100,66 @@ describe('RateLimiterBoundedMemory', () => {
     expect(dropped()).toBe(0);
     expect(store.size).toBe(3);
     expect((await consume(limiter, 'c')).refused).toBe(true);
+  });
+
+  it('drops ended windows, several at a time, before it drops an open one', async () => {
+    const { limiter, store, dropped, advance } = limiterOf(1, 60, 10);
+    for (const key of ['a', 'b', 'c', 'd', 'e']) await consume(limiter, key);
+    advance(60_000);
+
+    await consume(limiter, 'f');
+
+    expect(store.size).toBe(1);
+    expect(dropped()).toBe(0);
+  });
+
+  it('knows a key that opened a new window by its latest place: the older open window goes first', async () => {
+    const { limiter, dropped, advance } = limiterOf(1, 60, 2);
+    await consume(limiter, 'a');
+    advance(30_000);
+    await consume(limiter, 'b');
+    advance(30_000);
+    expect((await consume(limiter, 'a')).refused).toBe(false); // its first window has ended: a new one, after b's
+
+    advance(10_000);
+    await consume(limiter, 'c');
+
+    expect(dropped()).toBe(1);
+    expect(await limiter.get('b')).toBeNull();
+    expect((await consume(limiter, 'a')).refused).toBe(true);
+  });
+
+  it('at its cap, lets a key open a new window in place of its ended one without dropping another', async () => {
+    const { limiter, store, dropped, advance } = limiterOf(1, 60, 2);
+    await consume(limiter, 'a');
+    advance(10_000);
+    await consume(limiter, 'b');
+    advance(50_000);
+
+    expect((await consume(limiter, 'a')).refused).toBe(false);
+
+    expect([store.size, dropped()]).toEqual([2, 0]);
+    expect((await consume(limiter, 'b')).refused).toBe(true);
+  });
+
+  it('keeps nothing for points given back to a key without a window, and drops nobody for them', async () => {
+    const { limiter, store, dropped } = limiterOf(1, 60, 2);
+    await consume(limiter, 'a');
+    await consume(limiter, 'b');
+
+    await limiter.reward('z', 1);
+
+    expect([store.size, dropped()]).toEqual([2, 0]);
+    expect(await limiter.get('z')).toBeNull();
+    expect((await consume(limiter, 'a')).refused).toBe(true);
+  });
+
+  it('refuses windows of another length (block, set) instead of breaking the order it drops them in', async () => {
+    const { limiter } = limiterOf(1, 60, 2);
+
+    await expect(limiter.block('a', 10)).rejects.toThrow(/duration/);
+    await expect(limiter.set('a', 1, 10)).rejects.toThrow(/duration/);
+    expect(() => new BoundedWindows(0, 60_000)).toThrow(RangeError);
   });
 
   it('stays at its cap under twice as many distinct keys, the newest still counted', async () => {

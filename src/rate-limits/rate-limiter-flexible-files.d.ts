@@ -1,10 +1,6 @@
 // rate-limiter-flexible's index loads every backend it has (Mongo, MySQL, DynamoDB, Prisma…),
 // about 7 MiB of a replica's idle memory; the service takes the files it uses. Their
 // types are the package's own.
-declare module 'rate-limiter-flexible/lib/RateLimiterMemory' {
-  import { RateLimiterMemory } from 'rate-limiter-flexible';
-  export = RateLimiterMemory;
-}
 declare module 'rate-limiter-flexible/lib/RateLimiterRedis' {
   import { RateLimiterRedis } from 'rate-limiter-flexible';
   export = RateLimiterRedis;

@@ -38,8 +38,8 @@ export class RateLimits {
       if (points === 0) return null;
       const options = { points, duration, keyPrefix: `${redis.keyPrefix}rate:${name}` };
       if (connection.enabled) return new RateLimiterRedis({ ...options, storeClient: connection.client });
-      const store = new BoundedWindows(MAX_WINDOWS_IN_MEMORY, () => this.droppedEarlyListeners.forEach((listener) => listener(name)));
-      return new RateLimiterBoundedMemory({ ...options, store });
+      const store = new BoundedWindows(MAX_WINDOWS_IN_MEMORY, duration * 1000, () => this.droppedEarlyListeners.forEach((listener) => listener(name)));
+      return new RateLimiterBoundedMemory({ points, keyPrefix: options.keyPrefix, store });
     };
     this.address = limiter('address', config.sessionsPerAddressPerMinute, 60);
     this.subject = limiter('subject', config.sessionsPerSubjectPerHour, 3600);
