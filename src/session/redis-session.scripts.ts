@@ -115,19 +115,20 @@ redis.call('HSET', session, 'result', ARGV[2])
 return 1
 `;
 
-/** ARGV: now. {state} or {'held', sealed}; a best shot past its hold is deleted, so no earlier clock brings it back. */
-const BEST_SHOT = `
+/**
+ * ARGV: now. The best shot's state; a best shot past its hold is deleted, so no earlier clock
+ * brings it back. The bytes of a held one come from a GET in the same MULTI, not through Lua.
+ */
+const BEST_SHOT_STATE = `
 local now = tonumber(ARGV[1])
-if purged(now) then return {'session-not-found'} end
+if purged(now) then return 'session-not-found' end
 local f = redis.call('HMGET', session, 'bestShotReturned', 'bestShotHeldUntil')
-if f[1] ~= '1' then return {'none'} end
+if f[1] ~= '1' then return 'none' end
 if now >= tonumber(f[2]) then
   redis.call('DEL', bestShot)
-  return {'expired'}
+  return 'expired'
 end
-local sealed = redis.call('GET', bestShot)
-if not sealed then return {'expired'} end
-return {'held', sealed}
+return 'held'
 `;
 
 const script = (body: string, numberOfKeys = 2) => ({ numberOfKeys, lua: PRELUDE + body });
@@ -141,7 +142,7 @@ export const SESSION_SCRIPTS = {
   sessionComplete: script(COMPLETE, 3),
   sessionFail: script(FAIL),
   sessionRecordBiometry: script(RECORD_BIOMETRY),
-  sessionBestShot: script(BEST_SHOT),
+  sessionBestShotState: script(BEST_SHOT_STATE),
 } as const;
 
 type Keys = [session: string, bestShot: string];
@@ -156,14 +157,18 @@ export interface SessionScripts {
   sessionComplete(...args: CompleteArgs): Promise<number>;
   sessionFail(...args: [...Keys, claimId: string, failure: string]): Promise<number>;
   sessionRecordBiometry(...args: [...Keys, now: string, result: string]): Promise<number>;
-  sessionBestShotBuffer(...args: [...Keys, now: string]): Promise<[Buffer, Buffer?]>;
 }
 
 export type CompleteArgs = [...Keys, staged: string, claimId: string, result: string, heldUntil: string];
 
-/** A pipeline of the client (ioredis gives it the scripts too): the staged best shot, then COMPLETE. */
+/**
+ * A pipeline or MULTI of the client (ioredis gives them the scripts too): the staged best shot,
+ * then COMPLETE; the best shot's state, then its bytes.
+ */
 export interface SessionPipeline {
   set(key: string, value: Buffer, px: 'PX', milliseconds: number): SessionPipeline;
   sessionComplete(...args: CompleteArgs): SessionPipeline;
+  sessionBestShotState(...args: [...Keys, now: string]): SessionPipeline;
+  getBuffer(key: string): SessionPipeline;
   exec(): Promise<[Error | null, unknown][] | null>;
 }

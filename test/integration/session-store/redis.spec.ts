@@ -158,6 +158,20 @@ describe('RedisSessionStore data in Redis', () => {
     await expect(store.getBestShot(record.id, at(3))).resolves.toEqual({ state: 'held', bytes: image });
   });
 
+  it('answers expired for a held best shot whose key Redis no longer has (evicted), and held again once it is back', async () => {
+    const { client, keyPrefix } = redis.connection;
+    const store = redis.newStore();
+    const record = await steps(subject()).completed(BEST_SHOT);
+    const key = `${keyPrefix}{${record.id}}:best-shot`;
+    const sealed = (await client.getBuffer(key))!;
+
+    await client.del(key);
+    await expect(store.getBestShot(record.id, at(2_000))).resolves.toEqual({ state: 'expired' });
+
+    await client.set(key, sealed);
+    await expect(store.getBestShot(record.id, at(2_000))).resolves.toEqual({ state: 'held', bytes: BEST_SHOT });
+  });
+
   it('refuses a best shot copied from another session’s key instead of handing it out', async () => {
     const { client, keyPrefix } = redis.connection;
     const store = redis.newStore();
