@@ -158,9 +158,11 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     if (bestShot && !fits) this.letGo();
     // One that cannot be held counts as let go the moment it was returned.
     const heldUntil = bestShot ? new Date(result.completedAt.getTime() + (fits ? this.config.bestShotTtlSeconds * 1000 : 0)) : null;
-    this.write(claimed.entry, { ...claimed.session, status: 'completed', lease: null, result, bestShot: { returned: bestShot !== null, heldUntil } });
+    const hold = { returned: bestShot !== null, heldUntil };
+    // The record is stored as bytes: the hold it carries shares nothing with the one returned.
+    this.write(claimed.entry, { ...claimed.session, status: 'completed', lease: null, result, bestShot: hold });
     if (fits) this.hold(claimed.entry, Buffer.from(bestShot));
-    return { returned: bestShot !== null, heldUntil };
+    return hold;
   }
 
   async fail(id: string, claimId: string, failure: SessionFailure): Promise<boolean> {

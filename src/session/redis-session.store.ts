@@ -77,7 +77,11 @@ export class RedisSessionStore extends SessionStore {
     const heldUntil = bestShot ? new Date(result.completedAt.getTime() + this.sessions.bestShotTtlSeconds * 1000) : null;
     const args: CompleteArgs = [session, held, staged, claimId, encodeResult(result), heldUntil ? millis(heldUntil) : ''];
     const done = bestShot
-      ? await this.pipelined((pipeline) => pipeline.set(staged, this.cipher.encrypt(id, bestShot), 'PX', STAGED_BEST_SHOT_MS).sessionComplete(...args))
+      ? (
+          await this.batch('pipeline', (pipeline) =>
+            pipeline.set(staged, this.cipher.encrypt(id, bestShot), 'PX', STAGED_BEST_SHOT_MS).sessionComplete(...args),
+          )
+        ).at(-1)
       : await this.run((redis) => redis.sessionComplete(...args));
     if (done === -1) throw storeUnavailable();
     return done === 1 ? { returned: bestShot !== null, heldUntil } : null;
@@ -98,11 +102,10 @@ export class RedisSessionStore extends SessionStore {
    */
   async getBestShot(id: string, now: Date): Promise<BestShotLookup> {
     const [session, held] = this.keys(id);
-    const replies = await this.transaction((multi) => multi.sessionBestShotState(session, held, millis(now)).getBuffer(held));
-    const state = String(replies[0]) as BestShotLookup['state'];
+    const [reply, sealed] = await this.batch('multi', (multi) => multi.sessionBestShotState(session, held, millis(now)).getBuffer(held));
+    const state = String(reply) as BestShotLookup['state'];
     if (state !== 'held') return { state };
-    const sealed = replies[1] as Buffer | null;
-    return sealed ? { state: 'held', bytes: this.cipher.decrypt(id, sealed) } : { state: 'expired' };
+    return sealed ? { state: 'held', bytes: this.cipher.decrypt(id, sealed as Buffer) } : { state: 'expired' };
   }
 
   async isHealthy(): Promise<boolean> {
@@ -115,22 +118,9 @@ export class RedisSessionStore extends SessionStore {
     return [`${tagged}:session`, `${tagged}:best-shot`];
   }
 
-  /** The last command's reply; any command's error is STORE_UNAVAILABLE. */
-  private async pipelined(commands: (pipeline: SessionPipeline) => SessionPipeline): Promise<unknown> {
-    const replies = await this.executed(commands, (redis) => redis.pipeline());
-    return replies[replies.length - 1];
-  }
-
-  /** Every command's reply, in order, of one MULTI; any command's error is STORE_UNAVAILABLE. */
-  private transaction(commands: (multi: SessionPipeline) => SessionPipeline): Promise<unknown[]> {
-    return this.executed(commands, (redis) => redis.multi());
-  }
-
-  private async executed(
-    commands: (batch: SessionPipeline) => SessionPipeline,
-    start: (redis: RedisClient) => ReturnType<RedisClient['pipeline']>,
-  ): Promise<unknown[]> {
-    const replies = await this.run((redis) => commands(start(redis) as unknown as SessionPipeline).exec());
+  /** Every command's reply, in order, of one pipeline or MULTI; any command's error is STORE_UNAVAILABLE. */
+  private async batch(kind: 'pipeline' | 'multi', commands: (batch: SessionPipeline) => SessionPipeline): Promise<unknown[]> {
+    const replies = await this.run((redis) => commands(redis[kind]() as unknown as SessionPipeline).exec());
     if (!replies || replies.some(([error]) => error)) throw storeUnavailable();
     return replies.map(([, reply]) => reply);
   }
