@@ -8,6 +8,7 @@ import { type ContainerBytes, type FaceMatchImage, type OzAnalysisResponse, OzAp
 import { OzApiError, type OzOperation } from './oz-api.error';
 import { failedCallOutcome } from './oz-call-observation';
 import { MAX_RESPONSE_BYTES, type OzHttpCall, OzHttpClient } from './oz-http-client';
+import { parseOzJson, textOf } from './oz-json';
 import { statusError } from './oz-transport-error';
 
 const FOLDERS_PATH = '/api/instant/folders/';
@@ -49,7 +50,7 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
           ? { method: 'POST', path: SESSION_TOKEN_PATH, body: '{}', headers: { 'content-type': 'application/json' } }
           : { method: 'GET', path: SESSION_TOKEN_PATH };
       const { body } = await this.exchange(request, this.config.tokenTimeoutMs, MAX_TOKEN_RESPONSE_BYTES, ctx);
-      const token = (body as { session_token?: unknown } | null)?.session_token;
+      const token = textOf((body as { session_token?: unknown } | null)?.session_token);
       if (typeof token !== 'string' || token.length === 0) {
         throw new OzApiError('bad-response', 200, null, 'Oz token answer without session_token');
       }
@@ -102,10 +103,10 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
   /** One HTTP exchange under a hard deadline; 2xx → parsed JSON, anything else → OzApiError. */
   private async exchange(request: OzRequest, timeoutMs: number, maxResponseBytes: number, ctx: OzCallContext): Promise<{ status: number; body: unknown }> {
     const headers = { ...request.headers, ...this.commonHeaders(ctx) };
-    const { status, text } = await this.client.send({ ...request, headers, timeoutMs, maxResponseBytes });
-    if (status < 200 || status >= 300) throw statusError(status, text);
+    const { status, body } = await this.client.send({ ...request, headers, timeoutMs, maxResponseBytes });
+    if (status < 200 || status >= 300) throw statusError(status, body.toString('utf8'));
     try {
-      return { status, body: JSON.parse(text) as unknown };
+      return { status, body: parseOzJson(body) };
     } catch {
       throw new OzApiError('bad-response', status, null, 'Oz answered a body that is not JSON');
     }

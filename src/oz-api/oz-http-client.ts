@@ -33,7 +33,8 @@ export interface OzHttpCall {
 
 export interface OzHttpAnswer {
   status: number;
-  text: string;
+  /** The body as received (parsed by parseOzJson: a folder's images never become strings). */
+  body: Buffer;
 }
 
 /**
@@ -68,7 +69,7 @@ export class OzHttpClient {
         headersTimeout: call.timeoutMs + TIMER_SLACK_MS,
         bodyTimeout: call.timeoutMs + TIMER_SLACK_MS,
       });
-      return { status: statusCode, text: await readText(body, headers['content-length'], call.maxResponseBytes) };
+      return { status: statusCode, body: await readBody(body, headers['content-length'], call.maxResponseBytes) };
     } catch (error) {
       throw transportError(error, deadline.signal.aborted);
     } finally {
@@ -83,24 +84,25 @@ export class OzHttpClient {
 }
 
 /**
- * Reads the whole body. With a Content-Length within the limit (Oz's usual answer), undici's own
- * consumer reads it into one buffer; one declared over the limit is dropped unread. A chunked
- * answer is counted as it arrives and dropped the moment it passes the limit, so a small limit
- * (a token answer) holds even when the agent's maxResponseSize is far larger.
+ * Reads the whole body into one Buffer, from the chunks as they come (not undici's arrayBuffer(),
+ * which zero-fills the whole length before copying into it). One declared over the limit is
+ * dropped unread; any other is counted as it arrives and dropped the moment it passes the limit,
+ * so a small limit (a token answer) holds even when the agent's maxResponseSize is far larger.
  */
-async function readText(body: Dispatcher.ResponseData['body'], declaredLength: unknown, maxBytes: number): Promise<string> {
-  const declared = Number(declaredLength);
-  if (declared > maxBytes) {
+function readBody(body: Dispatcher.ResponseData['body'], declaredLength: unknown, maxBytes: number): Promise<Buffer> {
+  if (Number(declaredLength) > maxBytes) {
     body.destroy();
-    throw new errors.ResponseExceededMaxSizeError();
+    return Promise.reject(new errors.ResponseExceededMaxSizeError());
   }
-  if (Number.isFinite(declared)) return body.text();
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > maxBytes) throw new errors.ResponseExceededMaxSizeError();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, length).toString('utf8');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    body.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBytes) body.destroy(new errors.ResponseExceededMaxSizeError());
+      else chunks.push(chunk);
+    });
+    body.once('error', reject);
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length)));
+  });
 }

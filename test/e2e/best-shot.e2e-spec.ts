@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { startStack, type Stack } from '../app.factory';
 import { IN_MEMORY_STORE_OPTIONS } from '../../src/session/in-memory-session.store';
 import { buildBestShot, buildReferenceImage, personOfImage } from '../oz-emulator';
@@ -92,6 +93,35 @@ describe('GET /v1/sessions/{sessionId}/best-shot when Oz accepts without a best 
     expect(upload.body.decision).toBe('accepted');
     expectProblem(answer, 404, 'BEST_SHOT_NOT_FOUND');
     expect(view.body.result).toMatchObject({ decision: 'accepted', bestShotAvailable: false });
+  });
+});
+
+describe('GET /v1/sessions/{sessionId}/best-shot of a real size', () => {
+  let stack: ProxiedStack;
+
+  beforeAll(async () => {
+    stack = await startProxiedStack();
+  });
+  afterAll(() => stack.close());
+
+  // The emulator's best shots are small; Oz's are 50–200 KB, long enough to be read from the
+  // answer's bytes (src/oz-api/oz-json.ts) rather than as strings.
+  it('answers the exact bytes of a best shot of a real size, found after a large PNG', async () => {
+    const bestShot = Buffer.concat([buildBestShot('large-best-shot'), randomBytes(200 * 1024)]);
+    const mask = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(120 * 1024)]);
+    stack.proxy.rewriteNextFolder((folder) => {
+      folder.analyses[0].results_media[0].output_images = [{ mask: mask.toString('base64'), image_b64: bestShot.toString('base64') }];
+      return folder;
+    });
+    const { sessionId, upload } = await analysedSession(stack.service.url);
+
+    const answer = await readBestShot(stack.service.url, sessionId);
+
+    expect(upload.status).toBe(201);
+    expect(upload.body.decision).toBe('accepted');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-length')).toBe(String(bestShot.length));
+    expect(answer.bytes.equals(bestShot)).toBe(true);
   });
 });
 

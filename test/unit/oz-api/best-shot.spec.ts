@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { extractBestShot } from '../../../src/oz-api/best-shot';
+import { LargeText, parseOzJson } from '../../../src/oz-api/oz-json';
 import { JPEG_BYTES, PNG_BYTES, wireBiometryAnalysis, wireQualityAnalysis } from '../../fixtures/oz-folders';
 
 const JPEG_BASE64 = JPEG_BYTES.toString('base64');
@@ -114,5 +116,44 @@ describe('extractBestShot', () => {
     ['image values are not strings', [{ type: 'QUALITY', results_media: [{ output_images: [{ a: 1, b: null, c: [JPEG_BASE64] }] }] }]],
   ])('returns null when %s', (_, analyses) => {
     expect(extractBestShot(analyses)).toBeNull();
+  });
+});
+
+/** A best shot of a real size: its base64 (about 270 KB) comes out of parseOzJson as a LargeText. */
+describe('extractBestShot of a parsed Oz answer with images of a real size', () => {
+  const bigJpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(200 * 1024), Buffer.from([0xff, 0xd9])]);
+  const bigPng = Buffer.concat([PNG_BYTES, randomBytes(120 * 1024)]);
+  const parsedAnalyses = (...outputImages: unknown[][]) =>
+    (parseOzJson(Buffer.from(JSON.stringify({ analyses: qualityWithImages(...outputImages) }))) as { analyses: unknown }).analyses;
+
+  it('decodes the JPEG from the bytes of the answer', () => {
+    const analyses = parsedAnalyses([{ image_b64: bigJpeg.toString('base64') }]);
+
+    const image = (analyses as { results_media: { output_images: Record<string, unknown>[] }[] }[])[0].results_media[0].output_images[0];
+    expect(image.image_b64).toBeInstanceOf(LargeText);
+    expect(extractBestShot(analyses)?.equals(bigJpeg)).toBe(true);
+  });
+
+  it('skips a large PNG and takes the large JPEG after it, in a data URL', () => {
+    const analyses = parsedAnalyses([{ mask: bigPng.toString('base64'), url: `data:image/jpeg;base64,${bigJpeg.toString('base64')}` }]);
+
+    expect(extractBestShot(analyses)?.equals(bigJpeg)).toBe(true);
+  });
+
+  it.each([
+    ['unpadded', (jpeg: Buffer) => jpeg.toString('base64').replace(/=+$/, '')],
+    ['URL-safe', (jpeg: Buffer) => jpeg.toString('base64url')],
+    ['wrapped with spaces', (jpeg: Buffer) => (jpeg.toString('base64').match(/.{1,76}/g) as string[]).join(' ')],
+  ])('decodes %s base64 to the same bytes', (_, encode) => {
+    const jpeg = Buffer.concat([bigJpeg, Buffer.from([0x7f])]);
+
+    expect(extractBestShot(parsedAnalyses([{ a: encode(jpeg) }]))?.equals(jpeg)).toBe(true);
+  });
+
+  it('skips a large string that only starts like a JPEG, and takes the next image', () => {
+    const broken = `${bigJpeg.toString('base64').slice(0, 100_000)}!!!!${bigJpeg.toString('base64').slice(100_000)}`;
+
+    expect(extractBestShot(parsedAnalyses([{ broken }], [{ a: JPEG_BASE64 }]))?.equals(JPEG_BYTES)).toBe(true);
+    expect(extractBestShot(parsedAnalyses([{ broken }]))).toBeNull();
   });
 });
