@@ -8,7 +8,7 @@ import { type ContainerBytes, type FaceMatchImage, type OzAnalysisResponse, OzAp
 import { OzApiError, type OzOperation } from './oz-api.error';
 import { failedCallOutcome } from './oz-call-observation';
 import { MAX_RESPONSE_BYTES, type OzHttpCall, OzHttpClient } from './oz-http-client';
-import { parseOzJson, textOf } from './oz-json';
+import { bodyText, parseOzJson, textOf } from './oz-json';
 import { statusError } from './oz-transport-error';
 
 const FOLDERS_PATH = '/api/instant/folders/';
@@ -104,7 +104,7 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
   private async exchange(request: OzRequest, timeoutMs: number, maxResponseBytes: number, ctx: OzCallContext): Promise<{ status: number; body: unknown }> {
     const headers = { ...request.headers, ...this.commonHeaders(ctx) };
     const { status, body } = await this.client.send({ ...request, headers, timeoutMs, maxResponseBytes });
-    if (status < 200 || status >= 300) throw statusError(status, body.toString('utf8'));
+    if (status < 200 || status >= 300) throw statusError(status, bodyText(body));
     try {
       return { status, body: parseOzJson(body) };
     } catch {

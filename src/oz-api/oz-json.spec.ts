@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { LARGE_TEXT_BYTES, LargeText, parseOzJson, textOf } from './oz-json';
+import { bodyText, LARGE_TEXT_BYTES, LargeText, parseOzJson, textOf } from './oz-json';
 
 /** The parsed value with every LargeText turned back into its string: what JSON.parse gives. */
 function asJsonParseWould(value: unknown): unknown {
@@ -53,6 +53,27 @@ describe('parseOzJson', () => {
 
     expect(parsed.b).toBeInstanceOf(LargeText);
     expect(asJsonParseWould(parsed)).toEqual({ a: 'x\\', b: LONG, c: '\\"' });
+  });
+
+  it('reads nesting as deep as JSON.parse reads, with a long string at the bottom', () => {
+    const text = `${'['.repeat(3000)}"${LONG}"${']'.repeat(3000)}`;
+
+    let innermost = parse(text);
+    for (let depth = 0; depth < 3000; depth += 1) innermost = (innermost as unknown[])[0];
+    expect(innermost).toBeInstanceOf(LargeText);
+    expect(textOf(innermost)).toBe(LONG);
+  });
+
+  it('keeps a long value under an own __proto__ key an own property, as JSON.parse does', () => {
+    const parsed = parse(`{"__proto__":"${LONG}","a":1}`) as Record<string, unknown>;
+
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value).toBeInstanceOf(LargeText);
+    expect(parsed.a).toBe(1);
+  });
+
+  it('answers a whole long string as a LargeText', () => {
+    expect(textOf(parse(JSON.stringify(LONG)))).toBe(LONG);
   });
 
   it('leaves a long key a key', () => {
@@ -109,6 +130,13 @@ describe('parseOzJson', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('bodyText', () => {
+  it('reads a body as UTF-8 without a leading byte order mark', () => {
+    expect(bodyText(Buffer.from('\ufeff{"error_code":14}é'))).toBe('{"error_code":14}é');
+    expect(bodyText(Buffer.from('{"error_code":14}'))).toBe('{"error_code":14}');
   });
 });
 

@@ -76,9 +76,14 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** The escape a cut-out string is replaced by, followed by its index: refused if the answer uses it itself. */
 const MARK = '\\u0000';
 
+/** A body as text, without a leading UTF-8 byte order mark (as undici's text() gave it). */
+export function bodyText(body: Buffer): string {
+  return withoutBom(body).toString('utf8');
+}
+
 /** JSON.parse of a UTF-8 body (a leading BOM skipped), long strings left as LargeText; throws as JSON.parse does. */
 export function parseOzJson(body: Buffer): unknown {
-  const bytes = body.subarray(0, 3).equals(UTF8_BOM) ? body.subarray(3) : body;
+  const bytes = withoutBom(body);
   const cut: LargeText[] = [];
   const parts: string[] = [];
   let copied = 0;
@@ -96,7 +101,34 @@ export function parseOzJson(body: Buffer): unknown {
   }
   if (cut.length === 0) return JSON.parse(bytes.toString('utf8'));
   parts.push(bytes.toString('utf8', copied));
-  return JSON.parse(parts.join(''), (_key, value: unknown) => (typeof value === 'string' && value.charCodeAt(0) === 0 ? cut[Number(value.slice(1))] : value));
+  return restoreCut(JSON.parse(parts.join('')), cut);
+}
+
+function withoutBom(body: Buffer): Buffer {
+  return body.subarray(0, 3).equals(UTF8_BOM) ? body.subarray(3) : body;
+}
+
+const isMark = (value: unknown): value is string => typeof value === 'string' && value.charCodeAt(0) === 0;
+
+/**
+ * Puts each LargeText where its mark was. A loop over a stack, not JSON.parse's reviver: that
+ * recurses, and would overflow on nesting that JSON.parse itself reads.
+ */
+function restoreCut(parsed: unknown, cut: LargeText[]): unknown {
+  if (isMark(parsed)) return cut[Number(parsed.slice(1))];
+  const pending: unknown[] = [parsed];
+  while (pending.length > 0) {
+    const container = pending.pop();
+    if (typeof container !== 'object' || container === null) continue;
+    const holder = container as Record<string, unknown>;
+    for (const key of Object.keys(holder)) {
+      const value = holder[key];
+      // defineProperty: an own `__proto__` key (JSON.parse makes one) must not set the prototype.
+      if (isMark(value)) Object.defineProperty(holder, key, { value: cut[Number(value.slice(1))], writable: true, enumerable: true, configurable: true });
+      else if (typeof value === 'object' && value !== null) pending.push(value);
+    }
+  }
+  return parsed;
 }
 
 /** The quote that ends the string opened at `open`, or -1. */
