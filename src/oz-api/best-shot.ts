@@ -1,4 +1,4 @@
-import { isJsonObject, isText, LargeText } from './oz-json';
+import { isJsonObject, isText, LargeText, textOf } from './oz-json';
 
 /**
  * Finds the liveness best shot in the wire `analyses` of an Oz folder. Oz documents it as a
@@ -22,7 +22,7 @@ export function extractBestShot(analyses: unknown): Buffer | null {
 
 // Responses use uppercase types and requests lowercase; compare without case to be safe.
 function isQualityAnalysis(value: unknown): value is Record<string, unknown> {
-  return isJsonObject(value) && typeof value.type === 'string' && value.type.toUpperCase() === 'QUALITY';
+  return isJsonObject(value) && textOf(value.type)?.toUpperCase() === 'QUALITY';
 }
 
 function findInResultsMedia(resultsMedia: unknown): Buffer | null {
@@ -85,6 +85,6 @@ function decodeStrict(text: string | LargeText, start: number): Buffer | null {
   if (padding > 0 && length % 4 !== 0) return null;
   const dataLength = length - padding;
   if (dataLength % 4 === 1) return null;
-  const bytes = typeof text === 'string' ? Buffer.from(start === 0 ? text : text.slice(start), 'base64') : text.decodeBase64From(start);
+  const bytes = typeof text === 'string' ? Buffer.from(text.slice(start), 'base64') : text.decodeBase64From(start);
   return bytes.length === Math.floor((dataLength * 3) / 4) ? bytes : null;
 }
