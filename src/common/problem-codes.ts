@@ -11,6 +11,7 @@ export const PROBLEM_CODES = {
   SESSION_IN_PROGRESS: { status: 409, title: 'Session in progress', retryable: true },
   SESSION_EXPIRED: { status: 410, title: 'Session expired', retryable: false },
   BEST_SHOT_EXPIRED: { status: 410, title: 'Best shot expired', retryable: false },
+  NEW_CAPTURE_REQUIRED: { status: 410, title: 'New capture required', retryable: false },
   RATE_LIMITED: { status: 429, title: 'Too many requests', retryable: true },
   /** Not in the contract's table: Node's own refusals before a request reaches the app. */
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout', retryable: true },

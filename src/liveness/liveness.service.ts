@@ -3,13 +3,14 @@ import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
-import { ozProblem, saturatedProblem } from '../common/oz-problems';
+import { saturatedProblem } from '../common/oz-problems';
 import { DecisionService } from '../decision/decision.service';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
-import { type Claim, SessionLifecycle, sessionExpired, sessionInProgress } from '../session/session-lifecycle';
+import { type Claim, SessionLifecycle, sessionExpired } from '../session/session-lifecycle';
 import { sessionNotFound } from '../session/session.errors';
 import type { SessionRecord, UploadLease } from '../session/session.types';
+import { containerRejection } from './capture-reuse';
 import { ContainerReceiver, type ReceivedContainer } from './container-receiver';
 import { ContainerDiagnostics } from './container-diagnostics';
 import { type LivenessAnswer, toLivenessAnswer } from './liveness-answer';
@@ -67,8 +68,6 @@ export class LivenessService {
         throw sessionNotFound();
       case 'expired':
         throw sessionExpired();
-      case 'in-progress':
-        throw sessionInProgress();
       case 'already-used':
         throw new AppError('SESSION_ALREADY_USED', 'This session already took another container. Start a new session.');
       case 'replay':
@@ -114,13 +113,17 @@ export class LivenessService {
     }
   }
 
-  /** Only an Oz container rejection fails the session for good; anything else leaves it open. */
+  /**
+   * Only an Oz container rejection fails the session for good; anything else leaves it open,
+   * marked when Oz may have used the container (a later code 14 then asks for a new capture, §18).
+   */
   private async failed(session: SessionRecord, lease: UploadLease, container: ReceivedContainer, error: unknown, requestId: string): Promise<unknown> {
     if (!(error instanceof OzApiError && error.isContainerRejection)) {
-      await this.lifecycle.releaseUpload(session.id, lease).catch(() => undefined);
+      const mayHaveBeenUsed = error instanceof OzApiError && error.mayHaveBeenUsed;
+      await this.lifecycle.releaseUpload(session.id, lease, mayHaveBeenUsed).catch(() => undefined);
       return error;
     }
-    const problem = ozProblem(error);
+    const problem = containerRejection(error, session, this.lifecycle.now());
     await this.lifecycle.failLiveness(session, lease, { code: problem.code, detail: problem.detail, ozErrorCode: error.ozErrorCode });
     if (error.ozErrorCode === 14) await this.diagnostics.keep(container, { requestId, sessionId: session.id, ozErrorCode: 14 });
     return problem;

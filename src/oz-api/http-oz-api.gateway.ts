@@ -58,9 +58,17 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     });
   }
 
+  /** A failure after the last chunk went out is marked so: Oz may have used the container (§18). */
   analyzeContainer(container: ContainerBytes, ctx: OzCallContext): Promise<OzAnalysisResponse> {
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(container.length) };
-    return this.marked('liveness', () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: container.chunks, headers }, ctx));
+    const body = new SentChunks(container.chunks);
+    return this.marked('liveness', async () => {
+      try {
+        return await this.analysis({ method: 'POST', path: FOLDERS_PATH, body, headers }, ctx);
+      } catch (error) {
+        throw error instanceof OzApiError && body.allSent ? error.afterRequestSent() : error;
+      }
+    });
   }
 
   matchFaces(images: FaceMatchImage[], ctx: OzCallContext): Promise<OzAnalysisResponse> {
@@ -126,5 +134,20 @@ function expiryOf(token: string): Date | null {
     return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The container's chunks as undici writes them (it takes any iterable body as is), noting when it
+ * asked past the last one: by then every byte was written to the connection.
+ */
+class SentChunks implements Iterable<Buffer> {
+  allSent = false;
+
+  constructor(private readonly chunks: readonly Buffer[]) {}
+
+  *[Symbol.iterator](): Iterator<Buffer> {
+    yield* this.chunks;
+    this.allSent = true;
   }
 }

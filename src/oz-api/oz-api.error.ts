@@ -26,13 +26,29 @@ export class OzApiError extends Error {
     message: string,
     /** Which call failed; the gateway sets it, so that one table can map every failure. */
     readonly operation: OzOperation | null = null,
+    /** Every byte of the request was handed to the connection before the call failed. */
+    readonly requestSent = false,
   ) {
     super(message);
   }
 
   /** The same failure, marked with the call it happened in. */
   during(operation: OzOperation): OzApiError {
-    return new OzApiError(this.kind, this.httpStatus, this.ozErrorCode, this.message, operation);
+    return new OzApiError(this.kind, this.httpStatus, this.ozErrorCode, this.message, operation, this.requestSent);
+  }
+
+  /** The same failure, marked as one that came after the whole request was sent. */
+  afterRequestSent(): OzApiError {
+    return new OzApiError(this.kind, this.httpStatus, this.ozErrorCode, this.message, this.operation, true);
+  }
+
+  /**
+   * Oz may have used what it was sent (docs/api.md §18): the whole request went out and no usable
+   * answer came back. A refusal (4xx) says Oz did not; an unreachable Oz or our own limit, that
+   * nothing was sent.
+   */
+  get mayHaveBeenUsed(): boolean {
+    return this.requestSent && (this.kind === 'timeout' || this.kind === 'server' || this.kind === 'reset' || this.kind === 'bad-response');
   }
 
   /** Oz refusing the container itself (400 with code 3, 4, 5, 13 or 14): the only failure that ends a session. */

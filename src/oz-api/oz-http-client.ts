@@ -25,7 +25,7 @@ export interface OzHttpCall {
   path: string;
   headers: Record<string, string>;
   /** A container travels as the chunks it arrived in (undici writes an iterable body as is). */
-  body?: Buffer | FormData | string | readonly Buffer[];
+  body?: Buffer | FormData | string | Iterable<Buffer>;
   timeoutMs: number;
   /** Longer answers are refused as unusable (the agent caps every answer at MAX_RESPONSE_BYTES). */
   maxResponseBytes: number;

@@ -134,21 +134,22 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   async claimForUpload(id: string, containerSha256: string, now: Date, lease: UploadLease): Promise<UploadClaim> {
     const entry = this.live(id, now);
     if (!entry) return { outcome: 'not-found' };
-    const session = unpack(entry);
-    const status = present(session, now).status;
+    const session = present(unpack(entry), now);
+    const status = session.status;
     if (status === 'completed' || status === 'failed') {
-      return session.containerSha256 === containerSha256 ? { outcome: 'replay', session: present(session, now) } : { outcome: 'already-used' };
+      return session.containerSha256 === containerSha256 ? { outcome: 'replay', session } : { outcome: 'already-used' };
     }
     if (now >= session.expiresAt) return { outcome: 'expired' };
-    if (status === 'processing') return { outcome: 'in-progress' };
+    if (status === 'processing') return { outcome: 'in-progress', leaseUntil: new Date(session.lease!.until) };
     this.write(entry, { ...session, status: 'processing', lease, containerSha256 });
-    return { outcome: 'claimed', lease: { claimId: lease.claimId, until: new Date(lease.until) } };
+    return { outcome: 'claimed', lease: { claimId: lease.claimId, until: new Date(lease.until) }, captureMayBeUsed: session.captureMayBeUsed };
   }
 
-  async release(id: string, claimId: string): Promise<void> {
+  async release(id: string, claimId: string, captureMayBeUsed: boolean): Promise<void> {
     const claimed = this.claimedBy(id, claimId);
     if (!claimed) return;
-    this.write(claimed.entry, { ...claimed.session, status: 'open', lease: null, containerSha256: null });
+    const mark = claimed.session.captureMayBeUsed || captureMayBeUsed;
+    this.write(claimed.entry, { ...claimed.session, status: 'open', lease: null, containerSha256: null, captureMayBeUsed: mark });
   }
 
   async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<BestShotHold | null> {
@@ -316,10 +317,10 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   }
 }
 
-/** The record as the caller sees it at `now`: a lease at or past its `until` is released. */
+/** The record as the caller sees it at `now`: a lease at or past its `until` is released, its call perhaps seen by Oz. */
 function present(session: SessionRecord, now: Date): SessionRecord {
   if (session.status !== 'processing' || (session.lease && now < session.lease.until)) return session;
-  return { ...session, status: 'open', lease: null, containerSha256: null };
+  return { ...session, status: 'open', lease: null, containerSha256: null, captureMayBeUsed: true };
 }
 
 /** What an entry keeps of a record: its bytes, and beside them what the bookkeeping reads on every call. */

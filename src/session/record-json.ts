@@ -18,6 +18,8 @@ export function decodeRecord(json: string): SessionRecord {
     expiresAt: new Date(record.expiresAt),
     purgeAt: new Date(record.purgeAt),
     lease: record.lease ? { claimId: record.lease.claimId, until: new Date(record.lease.until) } : null,
+    // Records stored before v1.2 have no mark.
+    captureMayBeUsed: record.captureMayBeUsed === true,
     result: record.result ? reviveResult(record.result) : null,
     failure: record.failure ? reviveFailure(record.failure) : null,
     bestShot: { returned: record.bestShot.returned, heldUntil: record.bestShot.heldUntil ? new Date(record.bestShot.heldUntil) : null },

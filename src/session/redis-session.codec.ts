@@ -18,6 +18,7 @@ const FIELD = {
   claimId: 'claimId',
   leaseUntil: 'leaseUntil',
   containerSha256: 'containerSha256',
+  captureMayBeUsed: 'captureMayBeUsed',
   result: 'result',
   failure: 'failure',
   bestShotReturned: 'bestShotReturned',
@@ -36,6 +37,7 @@ export function toHashArguments(record: SessionRecord): string[] {
     [FIELD.claimId, record.lease?.claimId ?? null],
     [FIELD.leaseUntil, record.lease ? millis(record.lease.until) : null],
     [FIELD.containerSha256, record.containerSha256],
+    [FIELD.captureMayBeUsed, record.captureMayBeUsed ? '1' : null],
     [FIELD.result, record.result ? encodeResult(record.result) : null],
     [FIELD.failure, record.failure ? encodeFailure(record.failure) : null],
     [FIELD.bestShotReturned, record.bestShot.returned ? '1' : '0'],
@@ -44,7 +46,10 @@ export function toHashArguments(record: SessionRecord): string[] {
   return fields.flatMap(([field, value]) => (value === null ? [] : [field, value]));
 }
 
-/** The record a hash holds, as the caller sees it at `now`: a lease at or past its `until` is released. */
+/**
+ * The record a hash holds, as the caller sees it at `now`: a lease at or past its `until` is
+ * released, and the call it covered may have reached Oz (the CLAIM script records that mark).
+ */
 export function fromHash(id: string, hash: SessionHash, now: Date): SessionRecord {
   const record: SessionRecord = {
     id,
@@ -56,6 +61,7 @@ export function fromHash(id: string, hash: SessionHash, now: Date): SessionRecor
     status: hash[FIELD.status] as StoredStatus,
     lease: hash[FIELD.claimId] ? { claimId: hash[FIELD.claimId], until: instant(hash[FIELD.leaseUntil]) } : null,
     containerSha256: hash[FIELD.containerSha256] ?? null,
+    captureMayBeUsed: hash[FIELD.captureMayBeUsed] === '1',
     result: hash[FIELD.result] ? decodeResult(hash[FIELD.result]) : null,
     failure: hash[FIELD.failure] ? decodeFailure(hash[FIELD.failure]) : null,
     bestShot: {
@@ -64,7 +70,7 @@ export function fromHash(id: string, hash: SessionHash, now: Date): SessionRecor
     },
   };
   if (record.status === 'processing' && (!record.lease || record.lease.until <= now)) {
-    return { ...record, status: 'open', lease: null, containerSha256: null };
+    return { ...record, status: 'open', lease: null, containerSha256: null, captureMayBeUsed: true };
   }
   return record;
 }

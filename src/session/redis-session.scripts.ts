@@ -41,29 +41,36 @@ return redis.call('HGETALL', session)
 
 /**
  * ARGV: now, containerSha256, claimId, leaseUntil. In the port's precedence: not-found,
- * expired (not yet completed or failed, past expiresAt), in-progress (a live lease), claimed,
- * then replay (with the hash) or already-used. A lease at or past its until is released.
+ * expired (not yet completed or failed, past expiresAt), in-progress (a live lease, with its
+ * until), claimed (with the captureMayBeUsed mark), then replay (with the hash) or already-used.
+ * A lease at or past its until is released, and its call may have reached Oz: the mark is set.
  */
 const CLAIM = `
 local now = tonumber(ARGV[1])
 if purged(now) then return {'not-found'} end
-local f = redis.call('HMGET', session, 'status', 'expiresAt', 'leaseUntil', 'containerSha256')
-local status = f[1]
-if status == 'processing' and now >= (tonumber(f[3]) or 0) then status = 'open' end
+local f = redis.call('HMGET', session, 'status', 'expiresAt', 'leaseUntil', 'containerSha256', 'captureMayBeUsed')
+local status, lapsed = f[1], false
+if status == 'processing' and now >= (tonumber(f[3]) or 0) then status, lapsed = 'open', true end
 if status == 'open' or status == 'processing' then
   if now >= tonumber(f[2]) then return {'expired'} end
-  if status == 'processing' then return {'in-progress'} end
-  redis.call('HSET', session, 'status', 'processing', 'containerSha256', ARGV[2], 'claimId', ARGV[3], 'leaseUntil', ARGV[4])
-  return {'claimed'}
+  if status == 'processing' then return {'in-progress', f[3]} end
+  local mark = f[5] or '0'
+  if lapsed then mark = '1' end
+  redis.call('HSET', session, 'status', 'processing', 'containerSha256', ARGV[2], 'claimId', ARGV[3], 'leaseUntil', ARGV[4], 'captureMayBeUsed', mark)
+  return {'claimed', mark}
 end
 if f[4] == ARGV[2] then return {'replay', redis.call('HGETALL', session)} end
 return {'already-used'}
 `;
 
-/** ARGV: claimId. Processing → open when the claim is still this one's; a missing key is never recreated. */
+/**
+ * ARGV: claimId, captureMayBeUsed ('1' sets the mark, '0' keeps it as it is). Processing → open
+ * when the claim is still this one's; a missing key is never recreated.
+ */
 const RELEASE = `
 if not claimedBy(ARGV[1]) then return 0 end
 redis.call('HSET', session, 'status', 'open')
+if ARGV[2] == '1' then redis.call('HSET', session, 'captureMayBeUsed', '1') end
 redis.call('HDEL', session, 'claimId', 'leaseUntil', 'containerSha256')
 return 1
 `;
@@ -152,8 +159,8 @@ type Arg = string | Buffer;
 export interface SessionScripts {
   sessionCreate(...args: [...Keys, ...Arg[]]): Promise<number>;
   sessionRead(...args: [...Keys, now: string]): Promise<string[] | null>;
-  sessionClaim(...args: [...Keys, now: string, containerSha256: string, claimId: string, leaseUntil: string]): Promise<[string, string[]?]>;
-  sessionRelease(...args: [...Keys, claimId: string]): Promise<number>;
+  sessionClaim(...args: [...Keys, now: string, containerSha256: string, claimId: string, leaseUntil: string]): Promise<[string, (string[] | string)?]>;
+  sessionRelease(...args: [...Keys, claimId: string, captureMayBeUsed: '0' | '1']): Promise<number>;
   sessionComplete(...args: CompleteArgs): Promise<number>;
   sessionFail(...args: [...Keys, claimId: string, failure: string]): Promise<number>;
   sessionRecordBiometry(...args: [...Keys, now: string, result: string]): Promise<number>;

@@ -55,19 +55,21 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async claimForUpload(id: string, containerSha256: string, now: Date, lease: UploadLease): Promise<UploadClaim> {
-    const [outcome, pairs] = await this.run((redis) => redis.sessionClaim(...this.keys(id), millis(now), containerSha256, lease.claimId, millis(lease.until)));
+    const [outcome, detail] = await this.run((redis) => redis.sessionClaim(...this.keys(id), millis(now), containerSha256, lease.claimId, millis(lease.until)));
     switch (outcome) {
       case 'claimed':
-        return { outcome, lease: { claimId: lease.claimId, until: new Date(lease.until) } };
+        return { outcome, lease: { claimId: lease.claimId, until: new Date(lease.until) }, captureMayBeUsed: detail === '1' };
+      case 'in-progress':
+        return { outcome, leaseUntil: new Date(Number(detail)) };
       case 'replay':
-        return { outcome, session: fromHash(id, pairsToHash(pairs ?? []), now) };
+        return { outcome, session: fromHash(id, pairsToHash((detail as string[] | undefined) ?? []), now) };
       default:
-        return { outcome: outcome as 'not-found' | 'expired' | 'in-progress' | 'already-used' };
+        return { outcome: outcome as 'not-found' | 'expired' | 'already-used' };
     }
   }
 
-  async release(id: string, claimId: string): Promise<void> {
-    await this.run((redis) => redis.sessionRelease(...this.keys(id), claimId));
+  async release(id: string, claimId: string, captureMayBeUsed: boolean): Promise<void> {
+    await this.run((redis) => redis.sessionRelease(...this.keys(id), claimId, captureMayBeUsed ? '1' : '0'));
   }
 
   /** With a best shot: SET of the sealed bytes and the script in one pipeline, one round trip. */

@@ -15,8 +15,8 @@ import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, Stor
 /** A lease outlives the Oz call it covers (OZ_TIMEOUT_MS) by this much: docs/api.md §7. */
 const LEASE_MARGIN_MS = 10_000;
 
-/** The store's answer to a claim; when claimed, with the session as the claim holds it. */
-export type Claim = Exclude<UploadClaim, { outcome: 'claimed' }> | { outcome: 'claimed'; lease: UploadLease; session: SessionRecord };
+/** The store's answer to a claim (in progress is refused here, with its Retry-After); when claimed, with the session as the claim holds it. */
+export type Claim = Exclude<UploadClaim, { outcome: 'claimed' | 'in-progress' }> | { outcome: 'claimed'; lease: UploadLease; session: SessionRecord };
 
 /** What Oz answered about a container, as the lifecycle records it. */
 export interface LivenessFindings {
@@ -47,6 +47,11 @@ export class SessionLifecycle {
     return this.clock.now();
   }
 
+  /** How long an upload's claim holds the session: its Oz call's deadline and a margin (§7). */
+  private get leaseMs(): number {
+    return this.oz.timeoutMs + LEASE_MARGIN_MS;
+  }
+
   /** For readiness: does the store answer (Redis: a PING within 1 s)? */
   storeAnswers(): Promise<boolean> {
     return this.store.isHealthy().catch(() => false);
@@ -73,6 +78,7 @@ export class SessionLifecycle {
       status: 'open',
       lease: null,
       containerSha256: null,
+      captureMayBeUsed: false,
       result: null,
       failure: null,
       bestShot: { returned: false, heldUntil: null },
@@ -119,21 +125,27 @@ export class SessionLifecycle {
     if (!session) throw sessionNotFound();
     if (!tokenMatches(session.tokenSha256, token)) throw unauthorized("The bearer token is not this session's token.");
     if (session.status === 'open' && now >= session.expiresAt) throw sessionExpired();
-    if (session.status === 'processing') throw sessionInProgress();
+    if (session.status === 'processing') throw sessionInProgress(retryAfter(session.lease?.until ?? null, now));
     return session;
   }
 
   /** The atomic claim of an admitted session for this container; when claimed, the session as now held. */
   async claimUpload(session: SessionRecord, containerSha256: string): Promise<Claim> {
     const now = this.clock.now();
-    const lease: UploadLease = { claimId: randomUUID(), until: new Date(now.getTime() + this.oz.timeoutMs + LEASE_MARGIN_MS) };
+    const lease: UploadLease = { claimId: randomUUID(), until: new Date(now.getTime() + this.leaseMs) };
     const claim = await this.store.claimForUpload(session.id, containerSha256, now, lease);
+    if (claim.outcome === 'in-progress') throw sessionInProgress(retryAfter(claim.leaseUntil, now));
     if (claim.outcome !== 'claimed') return claim;
-    return { ...claim, session: { ...session, status: 'processing', lease: claim.lease, containerSha256 } };
+    const { captureMayBeUsed } = claim;
+    return { ...claim, session: { ...session, status: 'processing', lease: claim.lease, containerSha256, captureMayBeUsed } };
   }
 
-  releaseUpload(id: string, lease: UploadLease): Promise<void> {
-    return this.store.release(id, lease.claimId);
+  /**
+   * Processing → open again after a failure that leaves the session usable. `captureMayBeUsed`:
+   * the call sent all its bytes and got no usable answer, so Oz may have used the token (§18).
+   */
+  releaseUpload(id: string, lease: UploadLease, captureMayBeUsed = false): Promise<void> {
+    return this.store.release(id, lease.claimId, captureMayBeUsed);
   }
 
   async completeLiveness(session: SessionRecord, lease: UploadLease, findings: LivenessFindings): Promise<SessionRecord> {
@@ -151,13 +163,13 @@ export class SessionLifecycle {
       biometry: null,
     };
     const bestShot = await this.store.complete(session.id, lease.claimId, result, findings.bestShot);
-    if (!bestShot) throw claimLost();
+    if (!bestShot) throw claimLost(this.leaseMs);
     return this.recorded('verification.completed', eventId, { ...session, status: 'completed', lease: null, result, bestShot });
   }
 
   async failLiveness(session: SessionRecord, lease: UploadLease, failure: Omit<SessionFailure, 'failedAt' | 'eventId'>): Promise<SessionRecord> {
     const stored: SessionFailure = { ...failure, failedAt: this.clock.now(), eventId: eventIdOf() };
-    if (!(await this.store.fail(session.id, lease.claimId, stored))) throw claimLost();
+    if (!(await this.store.fail(session.id, lease.claimId, stored))) throw claimLost(this.leaseMs);
     return this.recorded('verification.failed', stored.eventId, { ...session, status: 'failed', lease: null, failure: stored });
   }
 
@@ -218,14 +230,26 @@ function eventIdOf(): string {
 }
 
 export const sessionExpired = () => new AppError('SESSION_EXPIRED', 'The session expired before a container arrived. Start a new session.');
-export const sessionInProgress = () => new AppError('SESSION_IN_PROGRESS', 'A container for this session is being analysed.');
+
+/** With the seconds until the upload holding the session ends at the latest (its lease), §18. */
+export function sessionInProgress(retryAfterSeconds: number): AppError {
+  return new AppError('SESSION_IN_PROGRESS', 'A container for this session is being analysed.', { retryAfterSeconds });
+}
+
+/** Whole seconds until `until`, at least 1 (a lease about to end still asks for a moment). */
+function retryAfter(until: Date | null, now: Date): number {
+  return until ? Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) : 1;
+}
 
 /** The store takes no more sessions now (the in-memory store full of results). */
 export function storeFull(retryAfterSeconds: number): AppError {
   return new AppError('SERVICE_BUSY', 'Too many sessions are held; retry later.', { retryAfterSeconds });
 }
 
-/** The lease ran out while Oz answered and another upload took the session: a retry learns what was stored. */
-function claimLost(): AppError {
-  return sessionInProgress();
+/**
+ * The lease ran out while Oz answered and another upload took the session: a retry learns what
+ * was stored, at the latest when that upload's lease ends.
+ */
+function claimLost(leaseMs: number): AppError {
+  return sessionInProgress(Math.ceil(leaseMs / 1000));
 }

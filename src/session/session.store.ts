@@ -23,11 +23,15 @@ export abstract class SessionStore {
    * not-found, expired (not yet completed or failed, and past expiresAt: 410 comes before 409),
    * in-progress (a live lease), then for a
    * completed or failed session: replay (same SHA-256) or already-used. A lease past its `until`
-   * counts as released: the session is open again.
+   * counts as released: the session is open again, and marked `captureMayBeUsed` (the call it
+   * covered may have reached Oz). A claim answers that mark; in-progress answers when the lease holding it ends.
    */
   abstract claimForUpload(id: string, containerSha256: string, now: Date, lease: UploadLease): Promise<UploadClaim>;
-  /** Processing → open again, when the claim is still this one's (a failure that leaves the session usable). */
-  abstract release(id: string, claimId: string): Promise<void>;
+  /**
+   * Processing → open again, when the claim is still this one's (a failure that leaves the session
+   * usable); `captureMayBeUsed` marks it for good when the call may have reached Oz (§18).
+   */
+  abstract release(id: string, claimId: string, captureMayBeUsed: boolean): Promise<void>;
   /**
    * Processing → completed, when the claim is still this one's; null when it is not (the lease
    * ran out and another upload claimed the session). The best shot is held until

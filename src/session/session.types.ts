@@ -63,6 +63,12 @@ export interface SessionRecord {
   lease: UploadLease | null;
   /** SHA-256 (hex) of the container being analysed, or of the one that completed or failed the session. */
   containerSha256: string | null;
+  /**
+   * Oz may already have used this session's token (docs/api.md §18): an analysis call sent all its
+   * bytes and got no usable answer, or a lease ran out while its call was with Oz. A later code 14
+   * then means "capture again", not "the container is invalid".
+   */
+  captureMayBeUsed: boolean;
   result: SessionResult | null;
   failure: SessionFailure | null;
   bestShot: BestShotHold;
@@ -75,10 +81,10 @@ export interface BestShotHold {
 }
 
 export type UploadClaim =
-  | { outcome: 'claimed'; lease: UploadLease }
+  | { outcome: 'claimed'; lease: UploadLease; captureMayBeUsed: boolean }
   | { outcome: 'not-found' }
   | { outcome: 'expired' }
-  | { outcome: 'in-progress' }
+  | { outcome: 'in-progress'; leaseUntil: Date }
   | { outcome: 'already-used' }
   | { outcome: 'replay'; session: SessionRecord };
 

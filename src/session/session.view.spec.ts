@@ -32,6 +32,7 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
     containerSha256: null,
     result: null,
     failure: null,
+    captureMayBeUsed: false,
     bestShot: { returned: false, heldUntil: null },
     ...overrides,
   };

@@ -108,4 +108,50 @@ describe('POST /v1/sessions/{sessionId}/liveness when Oz misbehaves', () => {
     expectProblem(answer, 502, 'UPSTREAM_ERROR', { retryable: false, ozErrorCode });
     await expectRetrySucceeds(sessionId, sessionToken);
   });
+
+  describe('a capture that Oz may already have used (§18)', () => {
+    async function expectNewCaptureRequired(sessionId: string, answer: Answer) {
+      expectProblem(answer, 410, 'NEW_CAPTURE_REQUIRED', { retryable: false, ozErrorCode: 14 });
+      const view = await viewSession(stack.service.url, sessionId);
+      expect(view.body).toMatchObject({ status: 'failed', error: { code: 'NEW_CAPTURE_REQUIRED', ozErrorCode: 14 } });
+    }
+
+    it('answers 410 NEW_CAPTURE_REQUIRED, not 422, to the retry after Oz used the token and timed out', async () => {
+      // Oz takes the token as the container arrives, then answers too late.
+      const { sessionId, container } = await sessionWithContainer(stack.service.url, { scenario: 'fault-delay', delayMs: OZ_TIMEOUT_MS + 200 });
+      expectProblem(await uploadContainer(stack.service.url, sessionId, container), 504, 'UPSTREAM_TIMEOUT', { retryable: true });
+
+      const retry = await uploadContainer(stack.service.url, sessionId, container);
+
+      await expectNewCaptureRequired(sessionId, retry);
+      expect(folderCalls(stack.emulator)).toHaveLength(2);
+      // The same bytes again: the same answer, from the store.
+      expectProblem(await uploadContainer(stack.service.url, sessionId, container), 410, 'NEW_CAPTURE_REQUIRED', { retryable: false, ozErrorCode: 14 });
+      expect(folderCalls(stack.emulator)).toHaveLength(2);
+    });
+
+    it('answers 410 NEW_CAPTURE_REQUIRED to the retry after Oz answered an unreadable body (scenario fault-non-json)', async () => {
+      const { sessionId, container } = await sessionWithContainer(stack.service.url, { scenario: 'fault-non-json' });
+      expectProblem(await uploadContainer(stack.service.url, sessionId, container), 502, 'UPSTREAM_ERROR', { retryable: true });
+
+      await expectNewCaptureRequired(sessionId, await uploadContainer(stack.service.url, sessionId, container));
+    });
+
+    it('keeps 422 CONTAINER_INVALID for code 14 when Oz never had the capture before', async () => {
+      const { sessionId, container } = await sessionWithContainer(stack.service.url, { scenario: 'tampered' });
+
+      const answer = await uploadContainer(stack.service.url, sessionId, container);
+
+      expectProblem(answer, 422, 'CONTAINER_INVALID', { retryable: false, ozErrorCode: 14 });
+    });
+
+    it('answers 410 NEW_CAPTURE_REQUIRED for code 14 within 60 s of the token expiry', async () => {
+      const { sessionId, container } = await sessionWithContainer(stack.service.url, { scenario: 'tampered' });
+      const { body } = await viewSession(stack.service.url, sessionId);
+      const expiresAt = Date.parse(String(body.expiresAt));
+      stack.service.clock.advance(expiresAt - 30_000 - stack.service.clock.now().getTime());
+
+      await expectNewCaptureRequired(sessionId, await uploadContainer(stack.service.url, sessionId, container));
+    });
+  });
 });

@@ -79,7 +79,7 @@ describe('InMemorySessionStore capacity', () => {
   it('counts a session released back to open as open from its release, after the sessions open before it', async () => {
     const ids = await fill(MAX);
     const held = await claim(ids[0]);
-    await store.release(ids[0], held.claimId);
+    await store.release(ids[0], held.claimId, false);
 
     const newcomers = await fill(2);
 

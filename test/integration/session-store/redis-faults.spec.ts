@@ -23,7 +23,7 @@ function everyCall(store: RedisSessionStore): Array<Promise<unknown>> {
     store.create(sessionAt(at(0))),
     store.get(id, at(1)),
     store.claimForUpload(id, SHA_A, at(1), lease(at(LEASE_MS))),
-    store.release(id, randomUUID()),
+    store.release(id, randomUUID(), false),
     store.complete(id, randomUUID(), result(at(1)), BEST_SHOT),
     store.fail(id, randomUUID(), failure(at(1))),
     store.recordBiometry(id, result(at(1)), at(1)),

@@ -50,6 +50,14 @@ const NON_CONTAINER_FAILURES: [string, unknown, { code: string; status: number; 
   ['Oz answered 400 with another code', new OzApiError('rejected', 400, 2, 'x'), { code: 'UPSTREAM_ERROR', status: 502, ozErrorCode: 2 }],
 ];
 
+/** Failures after the whole container went out, with no usable answer: Oz may have used the token. */
+const MAY_HAVE_USED: [string, OzApiError][] = [
+  ['Oz answered 500', new OzApiError('server', 500, 0, 'x').afterRequestSent()],
+  ['Oz timed out', new OzApiError('timeout', null, null, 'x').afterRequestSent()],
+  ['Oz reset the connection', new OzApiError('reset', null, null, 'x').afterRequestSent()],
+  ['Oz sent a bad response', new OzApiError('bad-response', 201, null, 'x').afterRequestSent()],
+];
+
 const CONTAINER_FAILURES = [
   [3, 'CONTAINER_PAYLOAD_MISSING', 422],
   [4, 'CONTAINER_MEDIA_MISSING', 422],
@@ -305,8 +313,10 @@ describe('LivenessService', () => {
       const first = upload(sessionId);
       await held.arrived;
 
-      await expect(upload(sessionId)).rejects.toMatchObject({ code: 'SESSION_IN_PROGRESS', status: 409, retryable: true });
-      await expect(upload(sessionId, OTHER_CONTAINER)).rejects.toMatchObject({ code: 'SESSION_IN_PROGRESS' });
+      // Retry-After: until the holder's lease (OZ_TIMEOUT_MS + 10 s) ends at the latest.
+      await expect(upload(sessionId)).rejects.toMatchObject({ code: 'SESSION_IN_PROGRESS', status: 409, retryable: true, retryAfterSeconds: 70 });
+      kit.clock.advance(30_500);
+      await expect(upload(sessionId, OTHER_CONTAINER)).rejects.toMatchObject({ code: 'SESSION_IN_PROGRESS', retryAfterSeconds: 40 });
 
       held.release();
       await expect(first).resolves.toMatchObject({ replayed: false, answer: { decision: 'accepted' } });
@@ -325,6 +335,33 @@ describe('LivenessService', () => {
       await expect(upload(sessionId, OTHER_CONTAINER)).resolves.toMatchObject({ replayed: false, answer: { decision: 'accepted' } });
       expect(gateway.calls.analyzeContainer).toHaveLength(2);
       expect(diagnostics.kept).toEqual([]);
+    });
+
+    it.each(MAY_HAVE_USED)('marks the session when %s after the whole container was sent (§18)', async (_, error) => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', error);
+
+      await upload(sessionId).catch(() => undefined);
+
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', captureMayBeUsed: true });
+    });
+
+    it.each(NON_CONTAINER_FAILURES)('does not mark the session when %s before the container was all sent', async (_, error) => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', error);
+
+      await upload(sessionId).catch(() => undefined);
+
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', captureMayBeUsed: false });
+    });
+
+    it('does not mark the session when Oz refused the request after it was all sent', async () => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 401, 7, 'x').afterRequestSent());
+
+      await upload(sessionId).catch(() => undefined);
+
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'open', captureMayBeUsed: false });
     });
 
     it('rethrows an unexpected (non-Oz) error unchanged and keeps the session open', async () => {
@@ -365,6 +402,25 @@ describe('LivenessService', () => {
         expect(gateway.calls.analyzeContainer).toHaveLength(1);
       },
     );
+
+    it('fails with NEW_CAPTURE_REQUIRED, not CONTAINER_INVALID, when Oz answers 14 after it may have used the capture', async () => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('timeout', null, null, 'x').afterRequestSent(), new OzApiError('rejected', 400, 14, 'x'));
+      await upload(sessionId).catch(() => undefined);
+
+      expect(await refusal(upload(sessionId))).toMatchObject({ status: 410, code: 'NEW_CAPTURE_REQUIRED', ozErrorCode: 14, retryable: false });
+      await expect(stored(sessionId)).resolves.toMatchObject({ status: 'failed', failure: { code: 'NEW_CAPTURE_REQUIRED', ozErrorCode: 14 } });
+      expect(await refusal(upload(sessionId))).toMatchObject({ status: 410, code: 'NEW_CAPTURE_REQUIRED' });
+      expect(gateway.calls.analyzeContainer).toHaveLength(2);
+    });
+
+    it('fails with NEW_CAPTURE_REQUIRED when Oz answers 14 within 60 s of the token expiry', async () => {
+      const sessionId = await openSession();
+      gateway.fail('analyzeContainer', new OzApiError('rejected', 400, 14, 'x'));
+      kit.clock.advance(SESSION_TTL_MS - 60_000);
+
+      expect(await refusal(upload(sessionId))).toMatchObject({ status: 410, code: 'NEW_CAPTURE_REQUIRED', ozErrorCode: 14 });
+    });
 
     it('refuses other bytes after a container rejection with SESSION_ALREADY_USED', async () => {
       const sessionId = await openSession();

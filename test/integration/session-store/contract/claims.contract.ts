@@ -9,7 +9,11 @@ export function describeClaims(subject: () => Subject): void {
       const record = await steps(subject()).created();
       const claim = lease(at(SESSION_TTL_MS + LEASE_MS));
 
-      await expect(store.claimForUpload(record.id, SHA_A, at(SESSION_TTL_MS - 1), claim)).resolves.toEqual({ outcome: 'claimed', lease: claim });
+      await expect(store.claimForUpload(record.id, SHA_A, at(SESSION_TTL_MS - 1), claim)).resolves.toEqual({
+        outcome: 'claimed',
+        lease: claim,
+        captureMayBeUsed: false,
+      });
 
       await expect(store.get(record.id, at(SESSION_TTL_MS - 1))).resolves.toMatchObject({ status: 'processing', containerSha256: SHA_A, lease: claim });
     });
@@ -43,12 +47,18 @@ export function describeClaims(subject: () => Subject): void {
       await expect(store.get(record.id, at(SESSION_TTL_MS))).resolves.toMatchObject({ status: 'processing', containerSha256: SHA_A, lease: held });
     });
 
-    it('answers in-progress while another upload holds the session, even with the same bytes', async () => {
+    it('answers in-progress, with the end of the holder’s lease, while another upload holds the session, even with the same bytes', async () => {
       const { store, at } = subject();
       const { record, claim } = await steps(subject()).claimed(SHA_A, at(1));
 
-      await expect(store.claimForUpload(record.id, SHA_A, at(2), lease(at(2 + LEASE_MS)))).resolves.toEqual({ outcome: 'in-progress' });
-      await expect(store.claimForUpload(record.id, SHA_B, at(2), lease(at(2 + LEASE_MS)))).resolves.toEqual({ outcome: 'in-progress' });
+      await expect(store.claimForUpload(record.id, SHA_A, at(2), lease(at(2 + LEASE_MS)))).resolves.toEqual({
+        outcome: 'in-progress',
+        leaseUntil: claim.until,
+      });
+      await expect(store.claimForUpload(record.id, SHA_B, at(2), lease(at(2 + LEASE_MS)))).resolves.toEqual({
+        outcome: 'in-progress',
+        leaseUntil: claim.until,
+      });
       await expect(store.get(record.id, at(2))).resolves.toMatchObject({ status: 'processing', containerSha256: SHA_A, lease: claim });
     });
 

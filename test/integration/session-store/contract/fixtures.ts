@@ -42,6 +42,7 @@ export function sessionAt(t0: Date, overrides: Partial<SessionRecord> = {}): Ses
     containerSha256: null,
     result: null,
     failure: null,
+    captureMayBeUsed: false,
     bestShot: { returned: false, heldUntil: null },
     ...overrides,
   };
@@ -90,7 +91,7 @@ export function steps({ store, at }: Subject) {
   async function claimed(sha = SHA_A, now = at(500)): Promise<{ record: SessionRecord; claim: UploadLease }> {
     const record = await created();
     const claim = lease(new Date(now.getTime() + LEASE_MS));
-    await expect(store.claimForUpload(record.id, sha, now, claim)).resolves.toEqual({ outcome: 'claimed', lease: claim });
+    await expect(store.claimForUpload(record.id, sha, now, claim)).resolves.toEqual({ outcome: 'claimed', lease: claim, captureMayBeUsed: false });
     return { record, claim };
   }
 

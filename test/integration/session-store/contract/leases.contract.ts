@@ -10,9 +10,17 @@ export function describeLeases(subject: () => Subject): void {
       const until = claim.until.getTime() - at(0).getTime();
       const next = lease(at(until + LEASE_MS));
 
-      await expect(store.claimForUpload(record.id, SHA_B, at(until - 1), lease(at(until + LEASE_MS)))).resolves.toEqual({ outcome: 'in-progress' });
-      await expect(store.claimForUpload(record.id, SHA_B, at(until), next)).resolves.toEqual({ outcome: 'claimed', lease: next });
-      await expect(store.get(record.id, at(until))).resolves.toMatchObject({ status: 'processing', containerSha256: SHA_B, lease: next });
+      await expect(store.claimForUpload(record.id, SHA_B, at(until - 1), lease(at(until + LEASE_MS)))).resolves.toEqual({
+        outcome: 'in-progress',
+        leaseUntil: claim.until,
+      });
+      await expect(store.claimForUpload(record.id, SHA_B, at(until), next)).resolves.toEqual({ outcome: 'claimed', lease: next, captureMayBeUsed: true });
+      await expect(store.get(record.id, at(until))).resolves.toMatchObject({
+        status: 'processing',
+        containerSha256: SHA_B,
+        lease: next,
+        captureMayBeUsed: true,
+      });
     });
 
     it('shows a session whose lease ran out as open, without the lease or the container hash', async () => {
@@ -20,7 +28,18 @@ export function describeLeases(subject: () => Subject): void {
       const { record, claim } = await steps(subject()).claimed();
 
       await expect(store.get(record.id, new Date(claim.until.getTime() - 1))).resolves.toMatchObject({ status: 'processing', lease: claim });
-      await expect(store.get(record.id, claim.until)).resolves.toMatchObject({ status: 'open', lease: null, containerSha256: null });
+      await expect(store.get(record.id, claim.until)).resolves.toMatchObject({ status: 'open', lease: null, containerSha256: null, captureMayBeUsed: true });
+    });
+
+    it('keeps the mark of a lease that ran out after the next upload fails again without reaching Oz (§18)', async () => {
+      const { store } = subject();
+      const { record, claim } = await steps(subject()).claimed();
+      const next = lease(new Date(claim.until.getTime() + LEASE_MS));
+      await store.claimForUpload(record.id, SHA_B, claim.until, next);
+
+      await store.release(record.id, next.claimId, false);
+
+      await expect(store.get(record.id, claim.until)).resolves.toMatchObject({ status: 'open', captureMayBeUsed: true });
     });
 
     it('answers false to complete and fail with a claim id whose lease was taken over, and keeps the new claim', async () => {
@@ -31,7 +50,7 @@ export function describeLeases(subject: () => Subject): void {
 
       await expect(store.complete(record.id, stale.claimId, result(stale.until), null)).resolves.toBeNull();
       await expect(store.fail(record.id, stale.claimId, failure(stale.until))).resolves.toBe(false);
-      await store.release(record.id, stale.claimId);
+      await store.release(record.id, stale.claimId, false);
 
       await expect(store.get(record.id, stale.until)).resolves.toMatchObject({
         status: 'processing',
@@ -68,7 +87,7 @@ export function describeLeases(subject: () => Subject): void {
 
       await expect(store.complete(id, randomUUID(), result(at(1)), null)).resolves.toBeNull();
       await expect(store.fail(id, randomUUID(), failure(at(1)))).resolves.toBe(false);
-      await store.release(id, randomUUID());
+      await store.release(id, randomUUID(), false);
 
       await expect(store.get(id, at(1))).resolves.toBeNull();
     });
@@ -79,11 +98,24 @@ export function describeLeases(subject: () => Subject): void {
       const { store, at } = subject();
       const { record, claim } = await steps(subject()).claimed(SHA_A, at(1));
 
-      await store.release(record.id, claim.claimId);
+      await store.release(record.id, claim.claimId, false);
 
-      await expect(store.get(record.id, at(2))).resolves.toMatchObject({ status: 'open', containerSha256: null, lease: null });
+      await expect(store.get(record.id, at(2))).resolves.toMatchObject({ status: 'open', containerSha256: null, lease: null, captureMayBeUsed: false });
       const next = lease(at(3 + LEASE_MS));
-      await expect(store.claimForUpload(record.id, SHA_B, at(3), next)).resolves.toEqual({ outcome: 'claimed', lease: next });
+      await expect(store.claimForUpload(record.id, SHA_B, at(3), next)).resolves.toEqual({ outcome: 'claimed', lease: next, captureMayBeUsed: false });
+    });
+
+    it('marks the session for good when the released call may have reached Oz (§18)', async () => {
+      const { store, at } = subject();
+      const { record, claim } = await steps(subject()).claimed(SHA_A, at(1));
+
+      await store.release(record.id, claim.claimId, true);
+
+      await expect(store.get(record.id, at(2))).resolves.toMatchObject({ status: 'open', captureMayBeUsed: true });
+      const next = lease(at(3 + LEASE_MS));
+      await expect(store.claimForUpload(record.id, SHA_B, at(3), next)).resolves.toEqual({ outcome: 'claimed', lease: next, captureMayBeUsed: true });
+      await store.release(record.id, next.claimId, false);
+      await expect(store.get(record.id, at(4))).resolves.toMatchObject({ status: 'open', captureMayBeUsed: true });
     });
 
     it('leaves a completed session completed', async () => {
@@ -91,7 +123,7 @@ export function describeLeases(subject: () => Subject): void {
       const { record, claim } = await steps(subject()).claimed();
       await store.complete(record.id, claim.claimId, result(at(1_000)), null);
 
-      await store.release(record.id, claim.claimId);
+      await store.release(record.id, claim.claimId, false);
 
       await expect(store.get(record.id, at(2_000))).resolves.toMatchObject({ status: 'completed', containerSha256: SHA_A });
     });
@@ -101,7 +133,7 @@ export function describeLeases(subject: () => Subject): void {
       const { record, claim } = await steps(subject()).claimed();
       await store.fail(record.id, claim.claimId, failure(at(1_000)));
 
-      await store.release(record.id, claim.claimId);
+      await store.release(record.id, claim.claimId, false);
 
       await expect(store.get(record.id, at(2_000))).resolves.toMatchObject({ status: 'failed', containerSha256: SHA_A });
     });
@@ -110,7 +142,7 @@ export function describeLeases(subject: () => Subject): void {
       const { store, at } = subject();
       const { record, claim } = await steps(subject()).claimed(SHA_A, at(1));
 
-      await store.release(record.id, randomUUID());
+      await store.release(record.id, randomUUID(), false);
 
       await expect(store.get(record.id, at(2))).resolves.toMatchObject({ status: 'processing', containerSha256: SHA_A, lease: claim });
     });
