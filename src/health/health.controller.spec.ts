@@ -6,6 +6,7 @@ import { Test } from '@nestjs/testing';
 import { SessionLifecycle } from '../session/session-lifecycle';
 import { HealthController } from './health.controller';
 import { ShutdownState } from './shutdown-state';
+import { StoreReadiness } from './store-readiness';
 
 describe('HealthController', () => {
   let controller: HealthController;
@@ -17,7 +18,7 @@ describe('HealthController', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
-      providers: [ShutdownState, { provide: SessionLifecycle, useValue: { storeAnswers: () => storeHealthy().catch(() => false) } }],
+      providers: [ShutdownState, StoreReadiness, { provide: SessionLifecycle, useValue: { storeAnswers: () => storeHealthy().catch(() => false) } }],
     }).compile();
     controller = moduleRef.get(HealthController);
     shutdown = moduleRef.get(ShutdownState);
@@ -53,18 +54,41 @@ describe('HealthController', () => {
     });
   });
 
-  it.each([
+  const STORE_FAILURES: [string, () => Promise<boolean>][] = [
     ['says it is unhealthy', async () => false],
     ['throws', async () => Promise.reject(new Error('connection lost'))],
-  ])('answers readiness 503 with the store down when the store %s', async (_, check) => {
+  ];
+
+  it.each(STORE_FAILURES)('is not ready while the store %s and has never answered since the start', async (_, check) => {
     storeHealthy = check;
 
     expect(await refusal(controller.ready())).toEqual({
       status: 'error',
       info: { lifecycle: { status: 'up' } },
-      error: { store: { status: 'down', message: 'the session store does not answer' } },
-      details: { store: { status: 'down', message: 'the session store does not answer' }, lifecycle: { status: 'up' } },
+      error: { store: { status: 'down', message: 'the session store has not answered since the start' } },
+      details: { store: { status: 'down', message: 'the session store has not answered since the start' }, lifecycle: { status: 'up' } },
     });
+  });
+
+  it.each(STORE_FAILURES)('stays ready, naming the outage, when the store %s after it answered once (§18)', async (_, check) => {
+    await controller.ready();
+    storeHealthy = check;
+
+    const store = { status: 'up', state: 'unreachable', message: 'the session store does not answer; routes that need it answer 503' };
+    await expect(controller.ready()).resolves.toEqual({
+      status: 'ok',
+      info: { store, lifecycle: { status: 'up' } },
+      error: {},
+      details: { store, lifecycle: { status: 'up' } },
+    });
+  });
+
+  it('becomes ready once a store that was down at the start answers', async () => {
+    storeHealthy = async () => false;
+    await refusal(controller.ready());
+    storeHealthy = async () => true;
+
+    await expect(controller.ready()).resolves.toMatchObject({ status: 'ok', info: { store: { status: 'up' } } });
   });
 
   it('stays live while shutting down and while the store is down: liveness checks no dependency', async () => {

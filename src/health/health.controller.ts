@@ -3,15 +3,18 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthChe
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Admit } from '../admission/route-policy';
 import { ApiProblems } from '../openapi/api-problems.decorator';
-import { SessionLifecycle } from '../session/session-lifecycle';
 import { HealthCheckDto } from './dto/health-check.dto';
 import { HealthCheckFailureFilter } from './health-check-failure.filter';
 import { ShutdownState } from './shutdown-state';
+import { StoreReadiness } from './store-readiness';
 
 /** Terminus answers probes with `Cache-Control: no-cache, no-store, must-revalidate`. */
 const NOT_CACHED = { 'Cache-Control': { description: 'Never cached.', schema: { type: 'string', enum: ['no-cache, no-store, must-revalidate'] } } };
 
-/** Kubernetes probes. Readiness never depends on Oz: an Oz outage must not empty the load balancer. */
+/**
+ * Kubernetes probes. Readiness depends on nothing every replica shares (Oz, an outage of the
+ * store): it fails only while starting and while shutting down (docs/api.md §18).
+ */
 @ApiTags('health')
 @Controller('health')
 @UseFilters(HealthCheckFailureFilter)
@@ -19,7 +22,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly sessions: SessionLifecycle,
+    private readonly store: StoreReadiness,
     private readonly shutdown: ShutdownState,
   ) {}
 
@@ -40,12 +43,16 @@ export class HealthController {
     operationId: 'probeReady',
     summary: 'Readiness probe',
     description:
-      "The service's own dependencies (its store: Redis when REDIS_URL is set, answering a PING within 1 s) and not shutting down. Never depends on Oz.",
+      'Fails only while starting (until the store, Redis when REDIS_URL is set, answered once) and while shutting down. Never depends on Oz, nor on an outage of the store that every replica shares: the body names it, and the routes answer 503 STORE_UNAVAILABLE.',
   })
-  @ApiOkResponse({ type: HealthCheckDto, description: 'Ready: the store answers and the service is not shutting down.', headers: NOT_CACHED })
+  @ApiOkResponse({
+    type: HealthCheckDto,
+    description: 'Ready: the store answered since the start and the service is not shutting down (store.state says when it does not answer now).',
+    headers: NOT_CACHED,
+  })
   @ApiServiceUnavailableResponse({
     type: HealthCheckDto,
-    description: 'Not ready: the store does not answer, or the service is shutting down.',
+    description: 'Not ready: the store has not answered since the start, or the service is shutting down.',
     headers: NOT_CACHED,
   })
   @ApiProblems([])
@@ -53,8 +60,10 @@ export class HealthController {
     return this.health.check([
       async () => {
         const indicator = this.indicators.check('store');
-        const healthy = await this.sessions.storeAnswers();
-        return healthy ? indicator.up() : indicator.down({ message: 'the session store does not answer' });
+        const { reachedOnce, answers } = await this.store.check();
+        if (!reachedOnce) return indicator.down({ message: 'the session store has not answered since the start' });
+        // Shared by every replica: an outage is told here and answered 503 by the routes, never by the balancer.
+        return answers ? indicator.up() : indicator.up({ state: 'unreachable', message: 'the session store does not answer; routes that need it answer 503' });
       },
       () => {
         const indicator = this.indicators.check('lifecycle');

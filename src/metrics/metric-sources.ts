@@ -26,6 +26,7 @@ export class MetricSources implements OnModuleInit {
   onModuleInit(): void {
     this.gateway.observeCalls((call) => this.metrics.observeOzCall(call));
     this.metrics.readAnalysesInFlightFrom(() => this.gateway.analysesInFlight());
+    this.metrics.askStoreUpFrom(() => this.sessions.storeAnswers());
     this.rateLimits.onRefusal((limit) => this.metrics.countRateLimited(limit));
     this.rateLimits.onWindowDroppedEarly((limit) => this.metrics.countRateLimitWindowDroppedEarly(limit));
     this.events.subscribe((event) => this.count(event));

@@ -97,6 +97,8 @@ export class Metrics {
   private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
   private readAnalysesInFlight: () => number = () => 0;
   private readonly analysesInFlight: Gauge;
+  private askStoreUp: () => Promise<boolean> = async () => true;
+  private readonly storeUp: Gauge;
 
   constructor() {
     const read = () => this.readAnalysesInFlight();
@@ -106,6 +108,16 @@ export class Metrics {
       registers: [this.own],
       collect() {
         this.set(read());
+      },
+    });
+    // Readiness no longer shows a store outage (§18), so the scrape asks the store itself.
+    const askStore = () => this.askStoreUp();
+    this.storeUp = new Gauge({
+      name: 'store_up',
+      help: 'Whether the session store (Redis when REDIS_URL is set) answered a PING within 1 s at this scrape; 1 for the in-memory store.',
+      registers: [this.own],
+      async collect() {
+        this.set((await askStore()) ? 1 : 0);
       },
     });
     for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
@@ -128,6 +140,10 @@ export class Metrics {
   /** Read at scrape time, from the gateway's analysis slots. */
   readAnalysesInFlightFrom(read: () => number): void {
     this.readAnalysesInFlight = read;
+  }
+
+  askStoreUpFrom(ask: () => Promise<boolean>): void {
+    this.askStoreUp = ask;
   }
 
   countDecision(check: CheckName, decision: Decision, reason: DecisionReason): void {

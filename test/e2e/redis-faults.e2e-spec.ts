@@ -4,10 +4,11 @@ import { type RedisCluster, type RedisServer, startRedisCluster, startRedisServe
 import { sharedStateEnv } from '../support/replica-env';
 import { call, createSession, internal, problem, uploadContainer } from './http';
 import { viewSession } from './liveness.helpers';
+import { scrape, valueOf } from './metrics.helpers';
 
 jest.setTimeout(30_000);
 
-/** Contract §7: Redis unreachable or slow → 503 STORE_UNAVAILABLE within 2 s, readiness 503, liveness 200, and back by itself. */
+/** Contract §7 and §18: Redis unreachable or slow → 503 STORE_UNAVAILABLE within 2 s, readiness and liveness 200, and back by itself. */
 describe('the service when its Redis stops answering', () => {
   let redis: RedisServer;
   let stack: Stack;
@@ -28,8 +29,9 @@ describe('the service when its Redis stops answering', () => {
     return { value, ms: Date.now() - started };
   };
 
-  it('answers 503 STORE_UNAVAILABLE with Retry-After within 2 s while Redis is frozen, keeps liveness 200, and serves again once it is back', async () => {
+  it('answers 503 STORE_UNAVAILABLE with Retry-After within 2 s while Redis is frozen, stays ready and live, and serves again once it is back', async () => {
     const { sessionId } = await createSession(stack.service.url);
+    expect(valueOf(await scrape(stack.service.app), 'store_up')).toBe(1);
     redis.freeze();
     try {
       const ready = await timed(call(`${stack.service.url}/health/ready`));
@@ -37,9 +39,11 @@ describe('the service when its Redis stops answering', () => {
       const created = await timed(call(`${stack.service.url}/v1/sessions`, { method: 'POST' }));
       const live = await call(`${stack.service.url}/health/live`);
 
-      expect(ready.value.status).toBe(503);
-      expect(ready.value.body).toMatchObject({ status: 'error', error: { store: { status: 'down' } } });
+      // §18: a store every replica shares must not empty the load balancer; the body and the metric say it.
+      expect(ready.value.status).toBe(200);
+      expect(ready.value.body).toMatchObject({ status: 'ok', info: { store: { status: 'up', state: 'unreachable' } } });
       expect(ready.ms).toBeLessThan(2_000);
+      expect(valueOf(await scrape(stack.service.app), 'store_up')).toBe(0);
       for (const refused of [view, created]) {
         expect(refused.value.status).toBe(503);
         expect(refused.value.body).toEqual(problem(503, 'STORE_UNAVAILABLE', { retryable: true }));
@@ -50,7 +54,8 @@ describe('the service when its Redis stops answering', () => {
     } finally {
       redis.thaw();
     }
-    expect((await call(`${stack.service.url}/health/ready`)).status).toBe(200);
+    expect((await call(`${stack.service.url}/health/ready`)).body).toMatchObject({ status: 'ok', info: { store: { status: 'up' } } });
+    expect(valueOf(await scrape(stack.service.app), 'store_up')).toBe(1);
     expect((await viewSession(stack.service.url, sessionId)).body).toMatchObject({ sessionId, status: 'open' });
   });
 
@@ -72,16 +77,19 @@ describe('the service when its Redis stops answering', () => {
     expect(retry.body).toMatchObject({ sessionId, decision: 'accepted' });
   });
 
-  it('reconnects by itself to a Redis that restarted: readiness comes back and sessions are created again', async () => {
+  it('reconnects by itself to a Redis that restarted: the store answers again and sessions are created again', async () => {
     await redis.restart();
 
-    let ready = 0;
+    let store: unknown = null;
     const until = Date.now() + 8_000;
-    while (ready !== 200 && Date.now() < until) {
-      ready = (await call(`${stack.service.url}/health/ready`)).status;
-      if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (Date.now() < until) {
+      const ready = await call(`${stack.service.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      store = (ready.body as { info: { store: unknown } }).info.store;
+      if (!(store as { state?: string }).state) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(ready).toBe(200);
+    expect(store).toEqual({ status: 'up' });
     expect((await call(`${stack.service.url}/v1/sessions`, { method: 'POST' })).status).toBe(201);
   });
 });
