@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { type Configuration, InvalidConfigurationError, loadConfiguration } from './config';
+import { armShutdownDeadline } from './health/shutdown-deadline';
 
 function configurationOrExit(): Configuration {
   try {
@@ -26,6 +27,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   await configureApp(app);
+  armShutdownDeadline(configuration.shutdown.timeoutMs);
   await app.listen({ port: configuration.http.port, host: '0.0.0.0' });
 }
 

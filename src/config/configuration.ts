@@ -13,6 +13,7 @@ import { rateLimitsConfig } from './rate-limits.config';
 import { receiptsConfig } from './receipts.config';
 import { redisConfig } from './redis.config';
 import { sessionsConfig } from './sessions.config';
+import { shutdownConfig } from './shutdown.config';
 import { tracingConfig } from './tracing.config';
 import { webhooksConfig } from './webhooks.config';
 
@@ -31,6 +32,7 @@ export const NAMESPACES = [
   webhooksConfig,
   receiptsConfig,
   tracingConfig,
+  shutdownConfig,
 ] as const;
 
 type Namespaces = (typeof NAMESPACES)[number];

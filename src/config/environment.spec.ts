@@ -34,6 +34,7 @@ describe('the environment of docs/api.md §5', () => {
       },
       limits: { maxContainerBytes: 20_971_520, maxImageBytes: 10_485_760, maxInflightUploadBytes: 268_435_456 },
       sessions: { resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 },
+      shutdown: { timeoutMs: 30_000 },
       tracing: { protocol: 'http/protobuf' },
       access: { internalApiKeys: [], corsOrigins: [] },
       logging: { level: 'info' },
@@ -112,6 +113,7 @@ describe('the environment of docs/api.md §5', () => {
     'MAX_IMAGE_BYTES',
     'RESULT_TTL_SECONDS',
     'BEST_SHOT_TTL_SECONDS',
+    'SHUTDOWN_TIMEOUT_MS',
   ];
   const BAD_NUMBERS = ['abc', '0', '-5', '1.5', '10abc', '1e3', '0x10'];
 
@@ -123,6 +125,11 @@ describe('the environment of docs/api.md §5', () => {
     it('accepts 1, the smallest meaningful value', () => {
       expect(problemsOf({ OZ_API_URL: OZ, [name]: '1' })).toEqual([]);
     });
+  });
+
+  it('waits at most 30 s for a shutdown unless SHUTDOWN_TIMEOUT_MS says otherwise (§18)', () => {
+    expect(configFrom({ OZ_API_URL: OZ })).toMatchObject({ shutdown: { timeoutMs: 30_000 } });
+    expect(configFrom({ OZ_API_URL: OZ, SHUTDOWN_TIMEOUT_MS: '5000' })).toMatchObject({ shutdown: { timeoutMs: 5_000 } });
   });
 
   it.each(['abc', '-1', '65536', '80.5'])('refuses PORT=%p with one line naming PORT', (value) => {

@@ -11,5 +11,6 @@ export { rateLimitsConfig, type RateLimitsConfig } from './rate-limits.config';
 export { receiptsConfig, type ReceiptsConfig } from './receipts.config';
 export { redisConfig, type RedisConfig } from './redis.config';
 export { sessionsConfig, type SessionsConfig } from './sessions.config';
+export { shutdownConfig, type ShutdownConfig } from './shutdown.config';
 export { tracingConfig, type TracingConfig, tracingSettings, type TracingSettings } from './tracing.config';
 export { webhooksConfig, type WebhooksConfig } from './webhooks.config';

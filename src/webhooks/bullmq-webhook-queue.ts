@@ -27,6 +27,8 @@ const KEEP_DELIVERED = { count: 10_000, age: 24 * 3600 };
 /** Given-up events kept for an operator to look at: at most this many, at most a week old. */
 const KEEP_GIVEN_UP = { count: 1_000, age: 7 * 24 * 3600 };
 const ERROR_LOG_INTERVAL_MS = 30_000;
+/** What a close may take beyond the attempts in flight before it is cut. */
+const CLOSE_MARGIN_MS = 1_000;
 
 /**
  * The queue shared by every replica through Redis (BullMQ): an event is stored before the answer
@@ -88,10 +90,19 @@ export class BullmqWebhookQueue extends WebhookQueue implements OnApplicationBoo
     this.worker.on('error', (error) => this.logError(error));
   }
 
-  /** Attempts in flight finish (each within WEBHOOK_TIMEOUT_MS); events waiting stay in Redis for the other replicas. */
+  /**
+   * Attempts in flight finish (each within WEBHOOK_TIMEOUT_MS); events waiting stay in Redis for
+   * the other replicas. Every step is bounded (docs/api.md §18): with Redis away, BullMQ's close
+   * waits on connections that retry without end, and the process would never exit. A job cut
+   * short keeps its lock until it expires, and another replica then delivers it.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close().catch((error: unknown) => this.logError(error));
-    await this.queue.close().catch((error: unknown) => this.logError(error));
+    const worker = this.worker;
+    const attemptsEnd = this.delivery.config.timeoutMs + CLOSE_MARGIN_MS;
+    if (worker && !(await settlesWithin(worker.close(), attemptsEnd, (error) => this.logError(error)))) {
+      void worker.close(true).catch((error: unknown) => this.logError(error));
+    }
+    await settlesWithin(this.queue.close(), CLOSE_MARGIN_MS, (error) => this.logError(error));
     this.workerClient?.disconnect();
     await this.producer.quit().catch(() => this.producer.disconnect());
     await this.delivery.close();
@@ -122,5 +133,25 @@ export class BullmqWebhookQueue extends WebhookQueue implements OnApplicationBoo
     this.lastErrorLogAt = now;
     const name = error instanceof Error ? error.name : 'unknown';
     this.logger.warn(`webhook queue error (${name}); deliveries resume once Redis answers`);
+  }
+}
+
+/** Whether `work` settled within `ms`; its error goes to `onError`. It is never awaited past `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number, onError: (error: unknown) => void): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = work.then(
+    () => true,
+    (error: unknown) => {
+      onError(error);
+      return true;
+    },
+  );
+  try {
+    return await Promise.race([settled, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
