@@ -1,9 +1,10 @@
 // @ts-check
 /**
  * What to tell a customer about each answer of the verification service: its decisions
- * (contract §4) and its problem codes (§3). Every problem ends in one of three pieces of advice:
- *  - retry:   the same request may succeed later (the service says `retryable: true`);
- *  - restart: this session cannot be used any more, a new one is needed;
+ * (contract §4) and its problem codes (§3). Every problem ends in one of four pieces of advice:
+ *  - retry:     the same request may succeed later (the service says `retryable: true`);
+ *  - restart:   this session cannot be used any more, a new one is needed;
+ *  - recapture: nothing was wrong with the recording, but it must be made again (§18);
  *  - support: something the customer cannot fix (a defect, or a setup error of ours).
  * The words are the page's; the decision and the code are always the service's.
  */
@@ -17,6 +18,7 @@ export const DECISIONS = {
 const ADVICE = {
   retry: 'Please try again in a moment.',
   restart: 'Please start the verification again.',
+  recapture: 'Please record yourself once more; it only takes a moment.',
   support: 'Please contact support and give them the reference below.',
 };
 
@@ -36,6 +38,7 @@ const PROBLEMS = {
   CONTAINER_PAYLOAD_MISSING: ['restart', 'The recording was incomplete.'],
   CONTAINER_MEDIA_MISSING: ['restart', 'The recording contained no video.'],
   CONTAINER_DAMAGED: ['restart', 'The recording was damaged on its way.'],
+  NEW_CAPTURE_REQUIRED: ['recapture', 'Nothing was wrong with your recording, but our checking system could not finish with it.'],
   UPSTREAM_ERROR: ['retry', 'The checking system had a problem.'],
   UPSTREAM_UNAVAILABLE: ['retry', 'The checking system is busy or out of reach.'],
   UPSTREAM_TIMEOUT: ['retry', 'The checking system took too long to answer.'],

@@ -13,7 +13,8 @@ export const PROBLEM_MEANINGS: Record<ProblemCode, string> = {
   SESSION_IN_PROGRESS: 'A second upload while the first is still with Oz.',
   SESSION_EXPIRED: 'A liveness upload after expiresAt (Oz is not called).',
   BEST_SHOT_EXPIRED: 'The best shot is no longer held (BEST_SHOT_TTL_SECONDS after completion).',
-  NEW_CAPTURE_REQUIRED: 'Oz already used this capture (an earlier call sent it and got no usable answer), or its session token expired at Oz: capture again in a new session (Oz code 14).',
+  NEW_CAPTURE_REQUIRED:
+    'Oz already used this capture (an earlier call sent it and got no usable answer), or its session token expired at Oz: capture again in a new session (Oz code 14).',
   RATE_LIMITED: 'A rate limit was reached; Oz is not called.',
   REQUEST_TIMEOUT: 'The request was not received in time.',
   HEADERS_TOO_LARGE: 'The request headers are too large.',

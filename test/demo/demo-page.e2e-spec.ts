@@ -154,6 +154,19 @@ it('retries a retryable upstream fault visibly and a bounded number of times, th
   await shot('upstream-fault-retried');
 });
 
+it('asks the customer to record again, without blame, when a retry finds the capture already used (§18)', async () => {
+  const text = await verify('fault-non-json');
+
+  expect(text).toContain('NEW_CAPTURE_REQUIRED');
+  expect(text).toContain('Nothing was wrong with your recording');
+  expect(text).toContain('Please record yourself once more');
+  expect(text).not.toContain('genuine');
+  const calls = await steps().innerText();
+  expect(calls).toMatch(/liveness → 502 UPSTREAM_ERROR[\s\S]*liveness → 410 NEW_CAPTURE_REQUIRED/);
+  await panelRow('NEW_CAPTURE_REQUIRED').waitFor();
+  await shot('new-capture-required');
+});
+
 it('can be used with the keyboard alone: Tab to the select, arrow to a scenario, Tab to the button, Enter', async () => {
   const focused = () => page.evaluate('document.activeElement && document.activeElement.id');
   for (let i = 0; i < 10 && (await focused()) !== 'scenario'; i++) await page.keyboard.press('Tab');

@@ -56,6 +56,7 @@ const CONTRACT_VARIABLES = [
   'WEBHOOK_BACKOFF_MS',
   'RECEIPT_SIGNING_KEY',
   'RECEIPT_ISSUER',
+  'SHUTDOWN_TIMEOUT_MS',
 ];
 const isContractVariable = (name: string) => CONTRACT_VARIABLES.includes(name) || name.startsWith('OTEL_');
 const SECRET_KEYS = ['INTERNAL_API_KEYS', 'OZ_ACCESS_TOKEN', 'REDIS_URL', 'DATA_ENCRYPTION_KEY', 'RECEIPT_SIGNING_KEY', 'WEBHOOK_SECRET'];
@@ -147,11 +148,13 @@ describe('Kubernetes manifests: the Deployment serves the contract', () => {
     });
   });
 
-  it('sleeps a few seconds in preStop and grants a grace period above OZ_TIMEOUT_MS plus that sleep', () => {
+  it('sleeps a few seconds in preStop and grants a grace period above SHUTDOWN_TIMEOUT_MS plus that sleep, itself above OZ_TIMEOUT_MS', () => {
     const sleep = preStopSleepSeconds(container);
     expect(sleep).toBeGreaterThanOrEqual(3);
 
-    expect((podSpec.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(Number(setting('OZ_TIMEOUT_MS')) + sleep! * 1000);
+    const shutdownMs = Number(setting('SHUTDOWN_TIMEOUT_MS'));
+    expect(shutdownMs).toBeGreaterThan(Number(setting('OZ_TIMEOUT_MS')));
+    expect((podSpec.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(shutdownMs + sleep! * 1000);
   });
 
   it('keeps MAX_INFLIGHT_UPLOAD_BYTES at most half of the memory limit, and above MAX_CONTAINER_BYTES', () => {

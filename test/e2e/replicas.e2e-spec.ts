@@ -109,9 +109,10 @@ describe('two replicas on one Redis', () => {
     }
     expect(status).toBe('open');
     expect(Date.now() - killedAt).toBeLessThanOrEqual(OZ_TIMEOUT_MS + 11_000);
-    // The session can be claimed again: the retry reaches Oz, which refuses the reused token (code 14).
+    // The session can be claimed again: the retry reaches Oz, which refuses the reused token (code 14),
+    // and since the dead replica's call may have used it, the person is asked for a new capture (§18).
     const retry = await uploadContainer(b.url, sessionId, buildContainer({ token: sessionToken }));
-    expect(retry.body).toEqual(problem(422, 'CONTAINER_INVALID', { ozErrorCode: 14 }));
+    expect(retry.body).toEqual(problem(410, 'NEW_CAPTURE_REQUIRED', { ozErrorCode: 14, retryable: false }));
     expect(folderCalls(emulator)).toHaveLength(2);
   });
 });
