@@ -7,6 +7,7 @@ import { Admission } from './admission/admission';
 import { JSON_BODY_LIMIT } from './admission/body-limits';
 import { registerCors } from './admission/cors';
 import { RouteInventory } from './admission/route-inventory';
+import { noteProblemCode } from './common/answered-problems';
 import { clientErrorHandler } from './common/client-errors';
 import { toProblem } from './common/problem';
 import { sendProblem } from './common/problem.filter';
@@ -50,7 +51,9 @@ export function createFastifyAdapter(http: Pick<HttpConfig, 'trustProxy'>, timeo
     // (Our onRequest hook has not run for them, so the request id header is set here.)
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('x-request-id', request.id);
-      sendProblem(reply, toProblem(error, request.id));
+      const problem = toProblem(error, request.id);
+      noteProblemCode(request.raw, problem.body.code);
+      sendProblem(reply, problem);
     },
   });
 }

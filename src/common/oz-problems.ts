@@ -35,7 +35,6 @@ const CONTAINER_DETAILS: Partial<Record<ProblemCode, string>> = {
   CONTAINER_DAMAGED: 'The container is damaged. Start a new session.',
 };
 
-const OZ_AUTH_CODES = new Set([6, 7, 8, 9]);
 const RETRY_AFTER_SECONDS = 1;
 
 /** True for the only Oz answers that fail a liveness session for good: 400 with a container code. */
@@ -54,18 +53,12 @@ export function livenessProblem(error: OzApiError): AppError {
 
 /** The biometry route: Oz refusing the images is the caller's problem, except Oz auth errors. */
 export function biometryProblem(error: OzApiError): AppError {
-  if (error.kind === 'rejected' && !isAuthRefusal(error)) {
+  if (error.kind === 'rejected' && !error.isAuthRefusal) {
     return new AppError('REFERENCE_INVALID', 'Oz could not compare the reference image with the best shot.', {
       ozErrorCode: error.ozErrorCode,
     });
   }
   return upstreamProblem(error);
-}
-
-/** Oz refusing our credentials: codes 6–9, or a 401/403 whose body carried no code. */
-function isAuthRefusal(error: OzApiError): boolean {
-  if (error.ozErrorCode !== null) return OZ_AUTH_CODES.has(error.ozErrorCode);
-  return error.httpStatus === 401 || error.httpStatus === 403;
 }
 
 /**

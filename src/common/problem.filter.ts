@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { noteProblemCode } from './answered-problems';
 import { lingerOnClose } from './lingering-close';
 import { type Problem, toProblem } from './problem';
 
@@ -29,6 +30,7 @@ export class ProblemFilter implements ExceptionFilter {
       const error = exception instanceof Error ? exception : new Error('non-error thrown');
       this.logger.error({ requestId: request.id, err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
     }
+    noteProblemCode(request.raw, problem.body.code);
     if (!reply.sent) sendProblem(reply, problem);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { FormData } from 'undici';
 import { ozConfig, type OzConfig } from '../config';
@@ -6,7 +6,7 @@ import { AnalysisSlots } from './analysis-slots';
 import { isOzFolderShape, toOzFolder } from './folder.mapper';
 import { type ContainerBytes, type FaceMatchImage, type OzAnalysisResponse, OzApiGateway, type OzCallContext, type OzSessionToken } from './oz-api.gateway';
 import { OzApiError, type OzOperation } from './oz-api.error';
-import { failedCallOutcome } from './oz-call-observation';
+import { failedCallOutcome, logFailedCall } from './oz-call-observation';
 import { MAX_RESPONSE_BYTES, type OzHttpCall, OzHttpClient } from './oz-http-client';
 import { bodyText, parseOzJson, textOf } from './oz-json';
 import { statusError } from './oz-transport-error';
@@ -21,6 +21,7 @@ type OzRequest = Pick<OzHttpCall, 'method' | 'path' | 'body'> & { headers?: Reco
 /** The only code that speaks HTTP to Oz API Instant. Uploads are never retried. */
 @Injectable()
 export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutdown {
+  private readonly logger = new Logger('OzApi');
   private readonly slots: AnalysisSlots;
   private readonly client: OzHttpClient;
 
@@ -44,7 +45,7 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
   }
 
   issueSessionToken(ctx: OzCallContext): Promise<OzSessionToken> {
-    return this.marked('session_token', async () => {
+    return this.marked('session_token', ctx, async () => {
       const request: OzRequest =
         this.config.sessionTokenMethod === 'POST'
           ? { method: 'POST', path: SESSION_TOKEN_PATH, body: '{}', headers: { 'content-type': 'application/json' } }
@@ -62,7 +63,7 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
   analyzeContainer(container: ContainerBytes, ctx: OzCallContext): Promise<OzAnalysisResponse> {
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(container.length) };
     const body = new SentChunks(container.chunks);
-    return this.marked('liveness', async () => {
+    return this.marked('liveness', ctx, async () => {
       try {
         return await this.analysis({ method: 'POST', path: FOLDERS_PATH, body, headers }, ctx);
       } catch (error) {
@@ -77,11 +78,14 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
     form.append('payload', JSON.stringify({ 'media:tags': tags, analyses: [{ type: 'biometry' }] }));
     // Oz wants each part's field name equal to its filename.
     for (const image of images) form.append(image.name, new Blob([image.bytes], { type: image.contentType }), image.name);
-    return this.marked('biometry', () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: form }, ctx));
+    return this.marked('biometry', ctx, () => this.analysis({ method: 'POST', path: FOLDERS_PATH, body: form }, ctx));
   }
 
-  /** Every failure leaves the gateway marked with its operation, so that one table can map it; every call made is reported. */
-  private async marked<T>(operation: OzOperation, call: () => Promise<T>): Promise<T> {
+  /**
+   * Every failure leaves the gateway marked with its operation, so that one table can map it;
+   * every call made is reported, and every one that failed explains itself in one log line.
+   */
+  private async marked<T>(operation: OzOperation, ctx: OzCallContext, call: () => Promise<T>): Promise<T> {
     const started = performance.now();
     const durationSeconds = () => (performance.now() - started) / 1000;
     try {
@@ -89,9 +93,13 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
       this.reportCall({ operation, outcome: 'ok', durationSeconds: durationSeconds() });
       return result;
     } catch (error) {
-      const outcome = failedCallOutcome(error);
-      if (outcome) this.reportCall({ operation, outcome, durationSeconds: durationSeconds() });
-      throw error instanceof OzApiError ? error.during(operation) : error;
+      const marked = error instanceof OzApiError ? error.during(operation) : error;
+      const outcome = failedCallOutcome(marked);
+      if (outcome) {
+        this.reportCall({ operation, outcome, durationSeconds: durationSeconds() });
+        logFailedCall(this.logger, marked as OzApiError, { requestId: ctx.requestId, ozOutcome: outcome, durationMs: Math.round(durationSeconds() * 1000) });
+      }
+      throw marked;
     }
   }
 

@@ -15,6 +15,8 @@ export type OzOperation = 'session_token' | 'liveness' | 'biometry';
 
 /** Oz's container error codes (HTTP 400 on the liveness route): 13 before unpacking, 14 invalid, 3–5 after. */
 export const OZ_CONTAINER_ERROR_CODES: ReadonlySet<number> = new Set([3, 4, 5, 13, 14]);
+/** Oz refusing this service's credentials: access token missing, invalid, expired; forbidden. */
+const OZ_AUTH_CODES: ReadonlySet<number> = new Set([6, 7, 8, 9]);
 
 export class OzApiError extends Error {
   override readonly name = 'OzApiError';
@@ -49,6 +51,22 @@ export class OzApiError extends Error {
    */
   get mayHaveBeenUsed(): boolean {
     return this.requestSent && (this.kind === 'timeout' || this.kind === 'server' || this.kind === 'reset' || this.kind === 'bad-response');
+  }
+
+  /** Oz refusing our credentials: codes 6–9, or a 401/403 whose body carried no code. */
+  get isAuthRefusal(): boolean {
+    if (this.kind !== 'rejected') return false;
+    if (this.ozErrorCode !== null) return OZ_AUTH_CODES.has(this.ozErrorCode);
+    return this.httpStatus === 401 || this.httpStatus === 403;
+  }
+
+  /**
+   * Oz refused what the caller sent (the container on the liveness route, the images on the
+   * biometry route): the caller's problem, not Oz failing or this service misconfigured.
+   */
+  get refusesCallersData(): boolean {
+    if (this.operation === 'liveness') return this.isContainerRejection;
+    return this.operation === 'biometry' && this.kind === 'rejected' && !this.isAuthRefusal;
   }
 
   /** Oz refusing the container itself (400 with code 3, 4, 5, 13 or 14): the only failure that ends a session. */

@@ -1,3 +1,4 @@
+import type { Logger } from '@nestjs/common';
 import { OzApiError, type OzOperation } from './oz-api.error';
 
 /** How one call to Oz ended, in the words of the metrics (docs/api.md §9). */
@@ -31,4 +32,22 @@ export function failedCallOutcome(error: unknown): OzCallOutcome | null {
     case 'saturated':
       return null;
   }
+}
+
+/**
+ * The one line of a call to Oz that did not succeed (docs/api.md §17): operation, outcome, status,
+ * Oz's code and duration, never a body. Oz refusing what the caller sent is the caller's matter
+ * (info); Oz failing, or refusing this service, is an operator's (error).
+ */
+export function logFailedCall(logger: Logger, error: OzApiError, line: { requestId: string; ozOutcome: OzCallOutcome; durationMs: number }): void {
+  const fields = {
+    requestId: line.requestId,
+    ozOperation: error.operation,
+    ozOutcome: line.ozOutcome,
+    ozStatus: error.httpStatus,
+    ozErrorCode: error.ozErrorCode,
+    durationMs: line.durationMs,
+  };
+  if (error.refusesCallersData) logger.log(fields, 'oz call refused the data sent');
+  else logger.error(fields, `oz call failed: ${error.message}`);
 }

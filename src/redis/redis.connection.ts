@@ -126,7 +126,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     const now = Date.now();
     if (now - this.lastErrorLogAt < ERROR_LOG_INTERVAL_MS) return;
     this.lastErrorLogAt = now;
-    this.logger.warn(`Redis connection error (${errorCode(error)}); commands fail at once until Redis answers again`);
+    // The store failing is an operator's matter (docs/api.md §17): error, at most once per interval.
+    this.logger.error(`Redis connection error (${errorCode(error)}); commands fail at once until Redis answers again`);
   }
 }
 

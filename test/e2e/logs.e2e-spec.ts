@@ -128,6 +128,10 @@ describe('the logs of a full run (docs/api.md §6)', () => {
     expect((await liveness('logs-live-5xx', third.sessionId, unlucky)).status).toBe(502);
     analyses.push({ requestId: 'logs-live-5xx', analysis: 'liveness', sessionId: third.sessionId });
 
+    // Oz failing to issue a session token.
+    emulator.armFault({ kind: 'status', status: 503, route: 'token' });
+    expect((await send('logs-token-5xx', '/v1/sessions', { method: 'POST' })).status).toBe(502);
+
     // Refused callers and a lost one.
     expect((await send('logs-badkey-1', `/v1/sessions/${first.sessionId}`, { headers: { 'x-api-key': WRONG_KEY } })).status).toBe(401);
     const badBearer = await send('logs-badkey-2', `/v1/sessions/${first.sessionId}/biometry`, {
@@ -254,7 +258,7 @@ describe('the logs of a full run (docs/api.md §6)', () => {
     const completions = logLines(output).filter((line) => typeof line.req === 'object' && line.req !== null && !isProbe(line));
     const failed = completions.filter((line) => (line.res as { statusCode: number }).statusCode >= 500);
 
-    expect(failed.map((line) => line.requestId).sort()).toEqual(['logs-bio-5xx', 'logs-live-5xx']);
+    expect(failed.map((line) => line.requestId).sort()).toEqual(['logs-bio-5xx', 'logs-live-5xx', 'logs-token-5xx']);
     for (const line of failed) {
       expect(line.level).toBe(50);
       expect(JSON.stringify(line)).not.toContain('stack');
@@ -263,6 +267,28 @@ describe('the logs of a full run (docs/api.md §6)', () => {
     const levelOf = (code: number) => (code >= 500 ? 50 : code >= 400 ? 30 : 20);
     expect(completions.filter((line) => line.level !== levelOf(status(line)))).toEqual([]);
     expect(completions.some((line) => status(line) < 400)).toBe(true);
+  });
+
+  it('names the problem code of every error answer in its request line (§17)', () => {
+    const refused = logLines(output).filter(
+      (line) => typeof line.req === 'object' && line.req !== null && (line.res as { statusCode: number }).statusCode >= 400,
+    );
+    const answered = Object.fromEntries(sent.filter((s) => s.answer.status >= 400).map((s) => [s.requestId, s.answer.body.code]));
+
+    expect(refused.map((line) => [line.requestId, line.code]).sort()).toEqual(Object.entries(answered).sort());
+    expect(logLines(output).filter((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 200 && 'code' in line)).toEqual([]);
+  });
+
+  it('writes one line for every Oz call that did not succeed: operation, outcome, status, code, duration; error when Oz failed, info when it refused the data', () => {
+    const lines = logLines(output).filter((line) => typeof line.ozOperation === 'string');
+
+    expect(lines.map((line) => [line.requestId, line.ozOperation, line.ozOutcome, line.ozStatus, line.ozErrorCode, line.level])).toEqual([
+      ['logs-bio-5xx', 'biometry', 'oz_error', 500, 0, 50],
+      ['logs-tampered', 'liveness', 'oz_error', 400, 14, 30],
+      ['logs-live-5xx', 'liveness', 'oz_error', 500, 0, 50],
+      ['logs-token-5xx', 'session_token', 'oz_error', 503, 0, 50],
+    ]);
+    for (const line of lines) expect(line.durationMs).toEqual(expect.any(Number));
   });
 
   it('answers the public liveness route with exactly the decision fields, never a score or image', () => {
@@ -274,7 +300,7 @@ describe('the logs of a full run (docs/api.md §6)', () => {
   it('answers every error as problem+json without a token, key, score or image', () => {
     const errors = sent.filter((s) => s.answer.status >= 400);
 
-    expect(errors.map((s) => s.answer.status).sort()).toEqual([401, 401, 401, 404, 404, 422, 502, 502]);
+    expect(errors.map((s) => s.answer.status).sort()).toEqual([401, 401, 401, 404, 404, 422, 502, 502, 502]);
     for (const { requestId, answer } of errors) {
       expect(answer.headers.get('content-type')).toContain('application/problem+json');
       expect(PROBLEM_KEYS).toEqual(expect.arrayContaining(Object.keys(answer.body)));

@@ -36,14 +36,14 @@ describe('RedisConnection', () => {
     await expect(connection.client.acl('WHOAMI')).resolves.toBe('svc');
   });
 
-  it('answers false to a ping with a wrong password, and logs the failure without the password or the URL', async () => {
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  it('answers false to a ping with a wrong password, and logs the failure at error without the password or the URL', async () => {
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const connection = await connect(url('wrong-password'));
 
     await expect(connection.ping(300)).resolves.toBe(false);
-    await waitFor(async () => warn.mock.calls.length > 0, 5_000);
+    await waitFor(async () => error.mock.calls.length > 0, 5_000);
 
-    const logged = JSON.stringify(warn.mock.calls);
+    const logged = JSON.stringify(error.mock.calls);
     expect(logged).toContain('Redis connection error (WRONGPASS)');
     expect(logged).not.toMatch(/wrong-password|svc|127\.0\.0\.1/);
   });
