@@ -33,6 +33,8 @@ export interface OzHttpCall {
 
 export interface OzHttpAnswer {
   status: number;
+  /** Oz's `Date` header, for the diagnostics' clock check. */
+  date: string | null;
   /** The body as received (parsed by parseOzJson: a folder's images never become strings). */
   body: Buffer;
 }
@@ -69,7 +71,8 @@ export class OzHttpClient {
         headersTimeout: call.timeoutMs + TIMER_SLACK_MS,
         bodyTimeout: call.timeoutMs + TIMER_SLACK_MS,
       });
-      return { status: statusCode, body: await readBody(body, headers['content-length'], call.maxResponseBytes) };
+      const date = typeof headers.date === 'string' ? headers.date : null;
+      return { status: statusCode, date, body: await readBody(body, headers['content-length'], call.maxResponseBytes) };
     } catch (error) {
       throw transportError(error, deadline.signal.aborted);
     } finally {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ProblemCode } from '../common/problem-codes';
 import type { Decision, DecisionReason } from '../decision/decision.types';
 import type { SessionEvent } from '../session/session-events';
@@ -102,4 +103,14 @@ function message(id: string, type: WebhookEventType, recordedAt: Date, data: Web
 function required<T>(session: SessionRecord, value: T | null, what: string): T {
   if (value === null) throw new Error(`session ${session.id} (${session.status}) has no ${what} to announce`);
   return value;
+}
+
+/**
+ * The event `npm run doctor -- --webhook` sends: signed like every event, with no session in it,
+ * so that a receiver can be checked before traffic comes. Receivers should answer it 2xx and
+ * otherwise ignore it.
+ */
+export function testEvent(now: Date): Pick<WebhookMessage, 'id' | 'body'> {
+  const id = `evt_test_${randomUUID().replace(/-/g, '')}`;
+  return { id, body: JSON.stringify({ type: 'webhook.test', timestamp: now.toISOString(), data: {} }) };
 }

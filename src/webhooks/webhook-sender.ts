@@ -36,7 +36,7 @@ export class WebhookSender {
     this.signer = new Webhook(target.secret);
   }
 
-  async send(message: WebhookMessage): Promise<AttemptResult> {
+  async send(message: Pick<WebhookMessage, 'id' | 'body'>): Promise<AttemptResult> {
     const attemptAt = new Date();
     const deadline = AbortSignal.timeout(this.target.timeoutMs);
     try {

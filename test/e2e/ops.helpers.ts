@@ -6,6 +6,7 @@ import { join } from 'node:path';
 /** Operational specs (start-up, logs) run the built service exactly as `npm start` does. */
 export const ROOT = join(__dirname, '..', '..');
 export const MAIN = join(ROOT, 'dist', 'main.js');
+export const DOCTOR = join(ROOT, 'dist', 'doctor.js');
 
 /** `npm test` builds first; a lone `jest` run builds only when there is nothing to run. */
 export function ensureBuilt(): void {
@@ -40,9 +41,9 @@ export interface RunResult extends Exit {
   stderr: string;
 }
 
-/** Runs `node dist/main.js` until it exits on its own (a start-up failure); killed after 15 s. */
-export function runToExit(env: Record<string, string>): Promise<RunResult> {
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: serviceEnvironment(env) });
+/** Runs `node dist/main.js` (or another script) until it exits on its own (a start-up failure); killed after 15 s. */
+export function runToExit(env: Record<string, string>, script = MAIN, args: string[] = []): Promise<RunResult> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: serviceEnvironment(env) });
   const output = collect(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   return exitOf(child).then((exit) => {

@@ -17,7 +17,11 @@ export interface OzRouteDeps {
   faults: FaultBoard;
   performer: FaultPerformer;
   accessToken?: string;
+  offersVersion?: boolean;
 }
+
+/** What the emulator says it is on `GET /api/version` (real Oz answers with its build's versions). */
+export const EMULATED_VERSION = '6.6.1-emulator';
 
 const receivedAt = new WeakMap<object, Date>();
 
@@ -75,6 +79,7 @@ function perform(performer: FaultPerformer, reply: FastifyReply, kind: TerminalF
 }
 
 export function registerOzRoutes(app: FastifyInstance, deps: OzRouteDeps): void {
+  if (deps.offersVersion) app.get('/api/version', async () => ({ version: EMULATED_VERSION }));
   for (const url of TOKEN_PATHS) {
     app.route({
       method: ['GET', 'POST'],

@@ -19,6 +19,8 @@ export interface OzEmulatorOptions {
   /** When set, /api/* calls must send it as X-Forensic-Access-Token (else 401, codes 6/7). */
   accessToken?: string;
   tokenTtlSeconds?: number;
+  /** `GET /api/version` (Oz's monitoring guide); false answers it 404, as an Instant that does not offer it would. */
+  offersVersion?: boolean;
   /** Directory of the P-384 PEM pair; created there when absent. Without it, a fresh pair per start. */
   keysDir?: string;
   logger?: boolean;
@@ -55,7 +57,7 @@ export async function startOzEmulator(options: OzEmulatorOptions = {}): Promise<
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(new OzHttpError(404, 10).toBody()));
 
   registerOzHooks(app, { tokens, spy, faults, performer, accessToken: options.accessToken });
-  registerOzRoutes(app, { tokens, spy, faults, performer, accessToken: options.accessToken });
+  registerOzRoutes(app, { tokens, spy, faults, performer, accessToken: options.accessToken, offersVersion: options.offersVersion ?? true });
   registerControlRoutes(app, spy, faults);
 
   const host = options.host ?? '127.0.0.1';
