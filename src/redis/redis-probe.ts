@@ -49,7 +49,7 @@ function fields(text: string): Record<string, string> {
 
 async function configValue(client: RedisClient, name: string): Promise<string | null> {
   try {
-    const reply = (await client.config('GET', name)) as unknown as string[];
+    const reply = (await client.config('GET', name)) as string[];
     return reply.length >= 2 ? reply[1] : null;
   } catch {
     return null;
