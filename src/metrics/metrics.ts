@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Decision, DecisionReason } from '../decision/decision.types';
-import type { OzCallObservation } from '../oz-api/oz-call-observation';
+import { OZ_FAILURE_CAUSES, type OzCallObservation } from '../oz-api/oz-call-observation';
+import type { OzOperation } from '../oz-api/oz-api.error';
 import type { LimitName } from '../rate-limits/rate-limits';
 import { processMetrics } from './process-metrics';
 
@@ -31,6 +32,10 @@ const DECISIONS: Record<CheckName, [Decision, DecisionReason][]> = {
   ],
 };
 const CONTAINER_ERROR_CODES = [3, 4, 5, 13, 14];
+const OZ_OPERATIONS: OzOperation[] = ['session_token', 'liveness', 'biometry'];
+const WATCHED_REFUSALS: [string, number][] = ['/v1/sessions', '/v1/sessions/:sessionId/liveness'].flatMap((route) =>
+  [429, 502, 503, 504].map((status): [string, number] => [route, status]),
+);
 const LIMITS: LimitName[] = ['address', 'subject'];
 const WEBHOOK_OUTCOMES: WebhookDeliveryOutcome[] = ['delivered', 'failed_attempt', 'gave_up'];
 
@@ -55,6 +60,12 @@ export class Metrics {
     help: 'Duration of calls to Oz API Instant, by operation and outcome.',
     labelNames: ['operation', 'outcome'],
     buckets: OZ_BUCKETS,
+    registers: [this.own],
+  });
+  private readonly ozFailures = new Counter({
+    name: 'oz_failed_calls_total',
+    help: 'Calls to Oz that did not succeed, by operation and cause: Oz failing (oz_5xx, timeout, unreachable, reset, invalid_response), refusing this service (oz_refused_service) or refusing what a caller sent (caller_data).',
+    labelNames: ['operation', 'cause'],
     registers: [this.own],
   });
   private readonly decisions = new Counter({
@@ -121,6 +132,9 @@ export class Metrics {
       },
     });
     for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
+    for (const operation of OZ_OPERATIONS) for (const cause of OZ_FAILURE_CAUSES) this.ozFailures.inc({ operation, cause }, 0);
+    // The refusals dashboards watch on the public routes start at 0, not "no data".
+    for (const [route, status] of WATCHED_REFUSALS) this.requestDuration.zero({ method: 'POST', route, status_code: String(status) });
     for (const code of CONTAINER_ERROR_CODES) this.containerErrors.inc({ oz_error_code: String(code) }, 0);
     for (const limit of LIMITS) this.rateLimited.inc({ limit }, 0);
     for (const limit of LIMITS) this.rateLimitWindowsDroppedEarly.inc({ limit }, 0);
@@ -133,8 +147,9 @@ export class Metrics {
     seriesOf(this.requestSeries, `${method} ${route} ${statusCode}`, () => this.requestDuration.labels(method, route, String(statusCode))).observe(seconds);
   }
 
-  observeOzCall({ operation, outcome, durationSeconds }: OzCallObservation): void {
+  observeOzCall({ operation, outcome, durationSeconds, cause }: OzCallObservation): void {
     seriesOf(this.ozSeries, `${operation} ${outcome}`, () => this.ozDuration.labels(operation, outcome)).observe(durationSeconds);
+    if (cause) this.ozFailures.inc({ operation, cause });
   }
 
   /** Read at scrape time, from the gateway's analysis slots. */

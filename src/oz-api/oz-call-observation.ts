@@ -4,11 +4,29 @@ import { OzApiError, type OzOperation } from './oz-api.error';
 /** How one call to Oz ended, in the words of the metrics (docs/api.md §9). */
 export type OzCallOutcome = 'ok' | 'oz_error' | 'timeout' | 'unreachable' | 'reset' | 'invalid_response';
 
+/**
+ * Why a call did not succeed, in the words an operator acts on: Oz failing (`oz_5xx`, and the
+ * transport outcomes), Oz refusing this service (`oz_refused_service`: its credentials, or a
+ * request it does not take), or Oz refusing what a caller sent (`caller_data`: nobody's fault here).
+ */
+export type OzFailureCause = 'oz_5xx' | 'oz_refused_service' | 'caller_data' | 'timeout' | 'unreachable' | 'reset' | 'invalid_response';
+export const OZ_FAILURE_CAUSES: readonly OzFailureCause[] = [
+  'oz_5xx',
+  'oz_refused_service',
+  'caller_data',
+  'timeout',
+  'unreachable',
+  'reset',
+  'invalid_response',
+];
+
 /** One call to Oz that was made (a call refused by our own concurrency limit never reached Oz). */
 export interface OzCallObservation {
   operation: OzOperation;
   outcome: OzCallOutcome;
   durationSeconds: number;
+  /** Set when the call did not succeed. */
+  cause?: OzFailureCause;
 }
 
 export type OzCallListener = (observation: OzCallObservation) => void;
@@ -23,6 +41,24 @@ export function failedCallOutcome(error: unknown): OzCallOutcome | null {
     case 'rejected':
     case 'server':
       return 'oz_error';
+    case 'bad-response':
+      return 'invalid_response';
+    case 'timeout':
+    case 'unreachable':
+    case 'reset':
+      return error.kind;
+    case 'saturated':
+      return null;
+  }
+}
+
+/** The cause of a failed call that reached Oz (its error marked with the operation). */
+export function failureCauseOf(error: OzApiError): OzFailureCause | null {
+  switch (error.kind) {
+    case 'server':
+      return 'oz_5xx';
+    case 'rejected':
+      return error.refusesCallersData ? 'caller_data' : 'oz_refused_service';
     case 'bad-response':
       return 'invalid_response';
     case 'timeout':

@@ -74,7 +74,28 @@ describe('GET /metrics (docs/api.md §9)', () => {
     });
     expect(moved('oz_container_errors_total', { oz_error_code: '14' })).toBe(1);
     expect(moved(OZ_COUNT, { operation: 'liveness', outcome: 'oz_error' })).toBe(1);
+    // The container was the caller's: an Oz error, but not Oz failing (§17 alerts read the cause).
+    expect(moved('oz_failed_calls_total', { operation: 'liveness', cause: 'caller_data' })).toBe(1);
+    expect(moved('oz_failed_calls_total', { operation: 'liveness', cause: 'oz_5xx' })).toBe(0);
     expect(moved('verification_decisions_total', { check: 'liveness', decision: 'rejected', reason: 'LIVENESS_DECLINED' })).toBe(0);
+  });
+
+  it('counts an Oz 5xx as Oz failing, and starts every cause and the watched refusals at 0', async () => {
+    const text = await scrape(app());
+    for (const cause of ['oz_5xx', 'oz_refused_service', 'caller_data', 'timeout', 'unreachable', 'reset', 'invalid_response']) {
+      expect(samples(text).some((s) => s.name === 'oz_failed_calls_total' && s.labels.operation === 'biometry' && s.labels.cause === cause)).toBe(true);
+    }
+    const refusals = { method: 'POST', route: '/v1/sessions/:sessionId/liveness', status_code: '503' };
+    expect(samples(text).some((s) => s.name === 'http_server_request_duration_seconds_count' && JSON.stringify(s.labels) === JSON.stringify(refusals))).toBe(
+      true,
+    );
+
+    stack.emulator.armFault({ kind: 'status', status: 500, route: 'folders' });
+    const moved = await delta(app(), async () => {
+      expect((await liveness('live')).answer.status).toBe(502);
+    });
+    expect(moved('oz_failed_calls_total', { operation: 'liveness', cause: 'oz_5xx' })).toBe(1);
+    expect(moved('oz_failed_calls_total', { operation: 'liveness', cause: 'caller_data' })).toBe(0);
   });
 
   it('counts biometry decisions under the check `biometry`', async () => {
