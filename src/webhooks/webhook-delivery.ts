@@ -53,9 +53,12 @@ export class WebhookDelivery {
     return false;
   }
 
-  /** The event is dropped: one warning line with its id and type, and one `gave_up`. */
+  /**
+   * The event is dropped: one warning line with its id, type and session (for an operator to tell
+   * the internal services which sessions to read again), and one `gave_up`.
+   */
   giveUp(message: WebhookMessage, why: string): void {
-    this.logger.warn({ eventId: message.id, eventType: message.type, why }, 'webhook event given up');
+    this.logger.warn({ eventId: message.id, eventType: message.type, sessionId: sessionIdOf(message), why }, 'webhook event given up');
     this.tell('gave_up');
   }
 
@@ -72,5 +75,14 @@ export class WebhookDelivery {
         // A metrics listener's defect must not change what happens to the event.
       }
     }
+  }
+}
+
+function sessionIdOf(message: WebhookMessage): string | null {
+  try {
+    const sessionId = (JSON.parse(message.body) as { data?: { sessionId?: unknown } }).data?.sessionId;
+    return typeof sessionId === 'string' ? sessionId : null;
+  } catch {
+    return null;
   }
 }

@@ -9,6 +9,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IIoK8sApimachineryPkgApisMetaV1LabelSelector as LabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { parseAllDocuments } from 'yaml';
 
@@ -48,6 +49,7 @@ export const SCHEMAS: Record<string, (object: never) => Validating> = {
   'autoscaling/v2/HorizontalPodAutoscaler': (object) => new HorizontalPodAutoscaler(object),
   'networking.k8s.io/v1/NetworkPolicy': (object) => new NetworkPolicy(object),
   'monitoring.coreos.com/v1/ServiceMonitor': (object) => new ServiceMonitor(object),
+  'monitoring.coreos.com/v1/PrometheusRule': (object) => new PrometheusRule(object),
 };
 
 export const typeOf = (object: Record<string, unknown>): string => `${String(object.apiVersion)}/${String(object.kind)}`;

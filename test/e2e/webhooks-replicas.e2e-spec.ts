@@ -130,7 +130,7 @@ describe('webhooks across two replicas of the built service on one Redis', () =>
 });
 
 describe('the give-up line without Redis (the built service)', () => {
-  it('is one warning with the event id and type, never the body', async () => {
+  it('is one warning with the event id, type and session, never the body', async () => {
     const [emulator, receiver] = await Promise.all([startOzEmulator(), startWebhookReceiver()]);
     receiver.answer(() => ({ status: 500 }));
     const service = await spawnService({
@@ -142,7 +142,7 @@ describe('the give-up line without Redis (the built service)', () => {
       LOG_LEVEL: 'info',
     });
     try {
-      await completedSession(service);
+      const { sessionId } = await completedSession(service);
       await waitUntil(() => giveUpLines(service).length > 0, 'a give-up line');
       await sleep(500);
 
@@ -157,6 +157,7 @@ describe('the give-up line without Redis (the built service)', () => {
           context: 'Webhooks',
           eventId: first.headers['webhook-id'],
           eventType: 'verification.completed',
+          sessionId,
           why: '2 attempts failed, the last with HTTP 500',
           msg: GIVE_UP_LINE,
         },
