@@ -1,6 +1,7 @@
 import { type DynamicModule } from '@nestjs/common';
 import { ConfigModule, registerAs } from '@nestjs/config';
 import { accessConfig } from './access.config';
+import { attemptsConfig } from './attempts.config';
 import { diagnosticsConfig } from './diagnostics.config';
 import { InvalidConfigurationError, parseEnvironment } from './environment';
 import { httpConfig } from './http.config';
@@ -13,6 +14,7 @@ import { rateLimitsConfig } from './rate-limits.config';
 import { receiptsConfig } from './receipts.config';
 import { redisConfig } from './redis.config';
 import { sessionsConfig } from './sessions.config';
+import { subjectsConfig } from './subjects.config';
 import { tracingConfig } from './tracing.config';
 import { webhooksConfig } from './webhooks.config';
 
@@ -31,6 +33,8 @@ export const NAMESPACES = [
   webhooksConfig,
   receiptsConfig,
   tracingConfig,
+  subjectsConfig,
+  attemptsConfig,
 ] as const;
 
 type Namespaces = (typeof NAMESPACES)[number];
