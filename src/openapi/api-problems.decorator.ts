@@ -12,6 +12,7 @@ export const UPSTREAM_PROBLEMS = ['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPS
 const HEADERS_OF: Partial<Record<ProblemCode, ResponseHeaderName[]>> = {
   UNAUTHORIZED: ['WWW-Authenticate'],
   RATE_LIMITED: ['Retry-After'],
+  ATTEMPTS_EXHAUSTED: ['Retry-After'],
   UPSTREAM_UNAVAILABLE: ['Retry-After'],
   STORE_UNAVAILABLE: ['Retry-After'],
   SERVICE_BUSY: ['Retry-After'],
