@@ -14,6 +14,8 @@ export interface SubjectLock {
   subjectId: string;
   failures: number;
   lockedUntil: Date;
+  /** When the failure that locked the subject was recorded. */
+  lockedAt: Date;
   /** Unique per lock: the webhook's id. */
   failureId: string;
 }
@@ -70,7 +72,7 @@ export class AttemptLimits {
     if (subjectId === null) return;
     const recorded = await this.ledger.recordFailure(subjectId, failureId, at);
     if (!recorded.becameLocked || recorded.lockedUntil === null) return;
-    const lock: SubjectLock = { subjectId, failures: recorded.failures, lockedUntil: recorded.lockedUntil, failureId };
+    const lock: SubjectLock = { subjectId, failures: recorded.failures, lockedUntil: recorded.lockedUntil, lockedAt: at, failureId };
     for (const listener of this.lockListeners) await listener(lock);
   }
 

@@ -5,7 +5,7 @@ import { ApiProblems } from '../openapi/api-problems.decorator';
 import { Clock } from '../session/clock';
 import { AttemptLimits } from './attempt-limits';
 import { AttemptStatusDto } from './dto/attempt-status.dto';
-import { ApiSubjectIdParam, SubjectIdPipe } from './subject-id';
+import { ApiSubjectIdParam, SubjectIdPipe } from '../common/subject-id';
 
 @ApiTags('subjects')
 @Controller('v1/subjects/:subjectId/attempts')

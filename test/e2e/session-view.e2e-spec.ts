@@ -26,6 +26,7 @@ describe('GET /v1/sessions/{sessionId}', () => {
     expect(view.body).toEqual({
       sessionId,
       subjectId: 'customer-7',
+      subjectVerified: false,
       status: 'open',
       createdAt: expect.stringMatching(ISO),
       expiresAt,
@@ -44,6 +45,7 @@ describe('GET /v1/sessions/{sessionId}', () => {
     expect(view.body).toEqual({
       sessionId,
       subjectId: null,
+      subjectVerified: false,
       status: 'completed',
       createdAt: expect.stringMatching(ISO),
       expiresAt: expect.stringMatching(ISO),
