@@ -4,19 +4,9 @@ import { SUBJECT_JWKS_OPTIONS } from '../../src/admission/subject-token.verifier
 import { API_KEY, type Stack, startStack } from '../app.factory';
 import { buildContainer } from '../oz-emulator';
 import { IDP_AUDIENCE, IDP_ISSUER, type JwksServer, makeSigningKey, type SigningKey, signToken, startJwksServer } from '../support/jwks-server';
-import { type Answer, call, problem, rememberSessionToken, uploadContainer } from './http';
+import { problem, uploadContainer } from './http';
 import { viewSession } from './liveness.helpers';
-
-/** POST /v1/sessions with these headers and, when given, this JSON body. */
-export async function postSession(baseUrl: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
-  const answer = await call(`${baseUrl}/v1/sessions`, {
-    method: 'POST',
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (answer.status === 201) rememberSessionToken(answer.body.sessionId, answer.body.sessionToken);
-  return answer;
-}
+import { postSession } from './subjects.helpers';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const tokenCalls = (stack: Stack) => stack.emulator.requests().filter((request) => request.path.startsWith('/api/authorize/session_token')).length;
