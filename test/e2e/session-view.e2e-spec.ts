@@ -150,6 +150,7 @@ describe('GET /v1/sessions/{sessionId}', () => {
       eventSessionId: expect.any(String),
       completedAt: expect.stringMatching(ISO),
       receipt: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      attemptsRemaining: null,
     });
   });
 });
