@@ -1,5 +1,6 @@
 import { buildContainer, type OzEmulator, startOzEmulator } from '../oz-emulator';
 import { type RedisServer, startRedisServer } from '../support/redis-server';
+import { redisCommand } from '../support/redis-wire';
 import { sharedStateEnv } from '../support/replica-env';
 import { problem, uploadContainer } from './http';
 import { livenessHead, rawExchange } from './liveness.helpers';
@@ -91,5 +92,49 @@ describe('attempt limits over two replicas on one Redis', () => {
     for (const name of names) expect((await subjectAttempts(a.url, name)).body.failures).toBe(0);
     const vouched = await attempt(b.url, subjectId, 'spoof');
     expect(vouched.body.attemptsRemaining).toBe(LIMIT - 1);
+  });
+});
+
+/** The window ending in real time, on a real Redis: the lock ends and Redis forgets the subject on its own. */
+describe('a short attempt window on Redis', () => {
+  const WINDOW_SECONDS = 2;
+  let redis: RedisServer;
+  let emulator: OzEmulator;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    emulator = await startOzEmulator();
+    service = await spawnService(
+      sharedStateEnv(redis.url, { OZ_API_URL: emulator.url, INTERNAL_API_KEYS: API_KEY, ATTEMPT_LIMIT: '1', ATTEMPT_WINDOW_SECONDS: String(WINDOW_SECONDS) }),
+    );
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await emulator?.close();
+    await redis?.stop();
+  });
+
+  it('unlocks the subject once its failure left the window, and keeps nothing of it in Redis after', async () => {
+    const subjectId = 'short-window-subject';
+    expect((await attempt(service.url, subjectId, 'spoof')).body.attemptsRemaining).toBe(0);
+    const refused = await postSession(service.url, AS_COMPANY, { subjectId });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(WINDOW_SECONDS);
+
+    let status = refused.status;
+    while (status === 429) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await postSession(service.url, AS_COMPANY, { subjectId })).status;
+    }
+
+    expect(status).toBe(201);
+    expect((await subjectAttempts(service.url, subjectId)).body).toMatchObject({ failures: 0, lockedUntil: null });
+    let keys = await redisCommand(redis.port, 'KEYS *attempts:*');
+    while (keys.startsWith('*') && !keys.startsWith('*0')) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      keys = await redisCommand(redis.port, 'KEYS *attempts:*');
+    }
+    expect(keys.trim()).toBe('*0');
   });
 });
