@@ -1,15 +1,21 @@
 /**
  * The demo's stand-in for the company's backend: it calls the service's internal routes with the
  * internal API key, so that the browser never holds the key (contract: internal routes are for
- * servers; the service's CORS never allows them). Only the three routes the panel needs pass, and
- * bodies and answers are streamed through unchanged.
+ * servers; the service's CORS never allows them). Only the routes the page needs pass, and
+ * bodies and answers are streamed through unchanged, but one: POST /v1/sessions is the company's
+ * backend opening a session for its signed-in person (docs/api.md §14), so the backend, not the
+ * browser, says who that person is.
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { DemoServerOptions } from './server';
 import { sendJson } from './json-answer';
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** The person signed in to the demo's company site: the subject the backend vouches for. */
+export const DEMO_PERSON = 'demo-person';
+
 const ROUTES: Array<{ method: string; path: RegExp }> = [
+  { method: 'POST', path: /^\/v1\/sessions$/ },
   { method: 'GET', path: new RegExp(`^/v1/sessions/${UUID}$`) },
   { method: 'GET', path: new RegExp(`^/v1/sessions/${UUID}/best-shot$`) },
   { method: 'POST', path: new RegExp(`^/v1/sessions/${UUID}/biometry$`) },
@@ -25,6 +31,8 @@ export function proxyInternal(req: IncomingMessage, res: ServerResponse, pathnam
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
+  const vouched = path === '/v1/sessions' ? JSON.stringify({ subjectId: DEMO_PERSON }) : null;
+  if (vouched !== null) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(vouched)) });
   const upstream = httpRequest(`${options.serviceUrl}${path}`, { method: req.method, headers }, (answer) => {
     const answerHeaders: Record<string, string> = {};
     for (const name of FORWARDED_ANSWER_HEADERS) {
@@ -35,5 +43,6 @@ export function proxyInternal(req: IncomingMessage, res: ServerResponse, pathnam
     answer.pipe(res);
   });
   upstream.on('error', () => sendJson(res, 502, { error: 'the demo server could not reach the service' }));
-  req.pipe(upstream);
+  if (vouched === null) req.pipe(upstream);
+  else upstream.end(vouched);
 }

@@ -94,6 +94,8 @@ function spawnService({ port, metricsPort, emulatorUrl, apiKey, demoPort, option
       LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
       // v1.1 serves metrics on a port of their own: a test beside a running demo must not collide on 9464.
       METRICS_PORT: String(metricsPort),
+      // Three failed attempts of the demo person lock it, so that the lock is a few clicks away.
+      ATTEMPT_LIMIT: process.env.ATTEMPT_LIMIT ?? '3',
     },
     stdio: ['ignore', pretty ? 'pipe' : 'ignore', 'inherit'],
   });

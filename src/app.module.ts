@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AdmissionModule } from './admission/admission.module';
+import { AttemptsModule } from './attempts/attempts.module';
 import { BiometryModule } from './biometry/biometry.module';
 import { loggerOptions } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
@@ -30,6 +31,7 @@ export class AppModule {
         RedisModule,
         AdmissionModule,
         SessionModule,
+        AttemptsModule,
         LivenessModule,
         BiometryModule,
         DecisionModule,

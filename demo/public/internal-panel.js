@@ -72,6 +72,10 @@ function renderView(session) {
   const result = session.result;
   const rows = [
     ['Session', session.sessionId],
+    [
+      'Subject',
+      session.subjectId === null ? '— (anonymous)' : `${session.subjectId} (${session.subjectVerified ? 'vouched for by the company' : "the browser's word"})`,
+    ],
     ['Status', session.status],
     ['Decision', result ? `${result.decision} (${result.reason})` : '—'],
     ...(result?.checks ?? []).map((check) => [`Check: ${check.type}`, describeCheck(check)]),

@@ -17,6 +17,7 @@ export const DECISIONS = {
 
 const ADVICE = {
   retry: 'Please try again in a moment.',
+  later: 'You can try again later, or contact support if you need help sooner.',
   restart: 'Please start the verification again.',
   recapture: 'Please record yourself once more; it only takes a moment.',
   support: 'Please contact support and give them the reference below.',
@@ -32,6 +33,7 @@ const PROBLEMS = {
   SESSION_IN_PROGRESS: ['retry', 'Your recording is still being checked.'],
   SESSION_EXPIRED: ['restart', 'The session timed out before the recording arrived.'],
   RATE_LIMITED: ['retry', 'There were too many attempts in a short time.'],
+  ATTEMPTS_EXHAUSTED: ['later', 'You have used all your attempts for now, to protect your account.'],
   PAYLOAD_TOO_LARGE: ['support', 'The recording was too large to send.'],
   UNSUPPORTED_MEDIA_TYPE: ['support', 'Our page sent the recording in a form the service does not take.'],
   CONTAINER_INVALID: ['restart', 'The recording could not be verified as genuine, or it belonged to an older session.'],
@@ -61,6 +63,27 @@ export function problemSentence(problem) {
   const [advice, what] = PROBLEMS[problem.code ?? ''] ?? ['support', 'Something unexpected happened.'];
   const fitting = advice === 'retry' && problem.retryable !== true ? 'support' : advice;
   return `${what} ${ADVICE[fitting]}`;
+}
+
+/**
+ * How many tries a person the company vouched for has left (the answer's `attemptsRemaining`);
+ * nothing for an anonymous session (null) or an accepted check.
+ * @param {unknown} remaining
+ */
+export function attemptsSentence(remaining) {
+  if (typeof remaining !== 'number') return '';
+  if (remaining === 0) return 'You have no attempts left for now; you can try again later.';
+  return remaining === 1 ? 'You have 1 attempt left.' : `You have ${remaining} attempts left.`;
+}
+
+/**
+ * A person who used up their attempts, and when they may try again (the answer's Retry-After, in seconds).
+ * @param {number | null} retryAfterSeconds
+ */
+export function lockedSentence(retryAfterSeconds) {
+  if (!retryAfterSeconds) return problemSentence({ code: 'ATTEMPTS_EXHAUSTED' });
+  const when = new Date(Date.now() + retryAfterSeconds * 1000).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  return `${PROBLEMS.ATTEMPTS_EXHAUSTED[1]} You can try again after ${when}, or contact support if you need help sooner.`;
 }
 
 export const UNREACHABLE = `We could not reach the verification service. Check your connection. ${ADVICE.retry}`;

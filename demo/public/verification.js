@@ -7,16 +7,21 @@
  * The page decides nothing: it shows what the service answered. Your backend reads the decision
  * again server-side (GET /v1/sessions/{id}) before it lets anyone through.
  */
-import { CAPTURE_FAILED, DECISIONS, problemSentence, UNREACHABLE } from './messages.js';
+import { attemptsSentence, CAPTURE_FAILED, DECISIONS, lockedSentence, problemSentence, UNREACHABLE } from './messages.js';
 
 const SERVICE_URL = /** @type {HTMLMetaElement} */ (document.querySelector('meta[name="verification-service-url"]')).content;
 const MAX_ATTEMPTS = 3; // the first call and two retries: a customer should not wait for ever
 const MAX_WAIT_SECONDS = 10; // a longer Retry-After is shown to the customer, not waited for
 const DEFAULT_WAIT_SECONDS = 1; // when a retryable answer names no Retry-After
 
-/** The whole flow for one person. Resolves with what the page shows; never throws. */
-async function verify(scenario) {
-  const session = await callService('POST', '/v1/sessions', {});
+/**
+ * The whole flow for one person. Resolves with what the page shows; never throws.
+ * `starter`: who opens the session. `page`: this page, anonymously. `company`: the company's
+ * backend (here the demo server), with its internal key, for the person signed in to the company's
+ * site; the service then counts that person's failed attempts (docs/api.md §14).
+ */
+async function verify(scenario, starter) {
+  const session = starter === 'company' ? await callService('POST', '/internal/v1/sessions', {}, '') : await callService('POST', '/v1/sessions', {});
   if (session.status !== 201 || !session.body) return session;
   const { sessionId, sessionToken } = session.body;
 
@@ -60,9 +65,9 @@ async function capture(sessionToken, scenario) {
  * e.g. 409 SESSION_IN_PROGRESS, 503 with Retry-After), waiting as long as it asks, a few times at most.
  * A retried upload is safe: the same bytes get the same answer (contract §1).
  */
-async function callService(method, path, init) {
+async function callService(method, path, init, base = SERVICE_URL) {
   for (let attempt = 1; ; attempt++) {
-    const answer = await fetch(`${SERVICE_URL}${path}`, { method, ...init }).then(readAnswer, () => null);
+    const answer = await fetch(`${base}${path}`, { method, ...init }).then(readAnswer, () => null);
     const label = `${method} ${path}`;
     if (answer === null) step(`${label}: no answer (network error)`);
     else step(`${label} → ${answer.status}${answer.body?.code ? ` ${answer.body.code}` : ''}`);
@@ -87,9 +92,13 @@ function render(answer) {
   const { body } = answer;
   if (answer.unreachable) return line('unreachable', '', UNREACHABLE);
   if (answer.capture === 'failed') return line('capture failed', '', CAPTURE_FAILED);
-  if (body?.decision) return line(body.decision, body.reason, DECISIONS[body.decision] ?? problemSentence({}));
+  if (body?.decision) {
+    const attempts = body.decision === 'accepted' ? '' : attemptsSentence(body.attemptsRemaining);
+    return line(body.decision, body.reason, [DECISIONS[body.decision] ?? problemSentence({}), attempts].filter(Boolean).join(' '));
+  }
   const reference = `Reference: ${body?.requestId ?? answer.requestId ?? 'none'}`;
-  return line(body?.code ?? `HTTP ${answer.status}`, '', problemSentence(body ?? {}), reference);
+  const sentence = body?.code === 'ATTEMPTS_EXHAUSTED' ? lockedSentence(answer.retryAfter) : problemSentence(body ?? {});
+  return line(body?.code ?? `HTTP ${answer.status}`, '', sentence, reference);
 }
 
 function line(word, code, sentence, reference = '') {
@@ -115,7 +124,9 @@ form.addEventListener('submit', async (event) => {
   button.setAttribute('aria-disabled', 'true');
   steps.replaceChildren();
   show('<p>Checking…</p>');
-  const answer = await verify(/** @type {HTMLSelectElement} */ (form.elements.namedItem('scenario')).value);
+  const scenario = /** @type {HTMLSelectElement} */ (form.elements.namedItem('scenario')).value;
+  const starter = /** @type {RadioNodeList} */ (form.elements.namedItem('starter')).value;
+  const answer = await verify(scenario, starter);
   show(render(answer));
   button.removeAttribute('aria-disabled');
   // For the demo's "internal service" panel: your backend would now read the result itself.

@@ -5,7 +5,11 @@ import { RateLimits } from '../rate-limits/rate-limits';
 import { ApiKeyVerifier } from './api-key.verifier';
 import { bearerTokenOf } from './bearer-token';
 import { BodyLimits, payloadTooLarge } from './body-limits';
+import { SubjectCredentials } from './subject-credentials';
+import { unauthorized } from './unauthorized';
 import { declaredLengthOf, hasBody, mediaTypeOf, type RoutePolicy, requestPolicy } from './route-policy';
+
+export { unauthorized } from './unauthorized';
 
 /**
  * Admits or refuses a request from its head alone, before any of the body is read, in the order
@@ -19,6 +23,7 @@ export class Admission {
     private readonly keys: ApiKeyVerifier,
     private readonly limits: BodyLimits,
     private readonly rateLimits: RateLimits,
+    private readonly subjects: SubjectCredentials,
   ) {}
 
   admit(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
@@ -26,7 +31,13 @@ export class Admission {
     // No policy at run time means no route matched (every route declares one): the 404 follows.
     if (!policy) return undefined;
     this.checkCaller(policy, request);
-    if (policy.addressLimit) return this.rateLimits.admitAddress(request.ip, reply).then(() => this.checkBody(policy, request));
+    if (policy.subjectCredentials) return this.subjects.identify(request).then((caller) => this.admitCounted(policy, request, reply, caller.kind !== 'key'));
+    return this.admitCounted(policy, request, reply, true);
+  }
+
+  /** A call with a valid internal key is not counted by the address limit (docs/api.md §14): a company backend creates sessions for many people. */
+  private admitCounted(policy: RoutePolicy, request: FastifyRequest, reply: FastifyReply, counted: boolean): Promise<void> | undefined {
+    if (policy.addressLimit && counted) return this.rateLimits.admitAddress(request.ip, reply).then(() => this.checkBody(policy, request));
     this.checkBody(policy, request);
     return undefined;
   }
@@ -52,8 +63,4 @@ export class Admission {
     const declared = declaredLengthOf(headers);
     if (declared !== null && declared > this.limits.bytes(body.limit)) throw payloadTooLarge(body.limit);
   }
-}
-
-export function unauthorized(detail: string): AppError {
-  return new AppError('UNAUTHORIZED', detail, { headers: { 'www-authenticate': 'Bearer' } });
 }

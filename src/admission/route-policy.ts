@@ -17,6 +17,12 @@ export interface RoutePolicy {
   sessionToken?: boolean;
   /** POST /v1/sessions: the per-address limit of docs/api.md §8. */
   addressLimit?: boolean;
+  /**
+   * POST /v1/sessions: public, optionally authenticated (docs/api.md §14). No credentials is an
+   * anonymous call (refused with SUBJECT_REQUIRED); an internal key or a subject token vouches for
+   * the subject; any other credentials are a 401. A key's call skips the address limit.
+   */
+  subjectCredentials?: boolean;
 }
 
 /** Which configured limit bounds a body (MAX_CONTAINER_BYTES, MAX_IMAGE_BYTES plus form framing, or small JSON). */
@@ -34,11 +40,16 @@ const POLICY = 'admission';
 
 /** The API document's security requirements of a route follow from its policy, so that the two cannot drift apart. */
 function documentedSchemes(policy: RoutePolicy): SecuritySchemeName[] {
-  if (policy.audience === 'internal') return ['internalKeyBearer', 'internalKeyHeader'];
+  if (policy.audience === 'internal' || policy.subjectCredentials)
+    return ['internalKeyBearer', 'internalKeyHeader', ...(policy.subjectCredentials ? ['subjectToken' as const] : [])];
   return policy.sessionToken ? ['sessionToken'] : [];
 }
 
-const admit = (policy: RoutePolicy) => applyDecorators(RouteConfig({ [POLICY]: policy }), ...documentedSchemes(policy).map((name) => ApiSecurity(name)));
+/** An empty security requirement: the route may also be called without credentials. */
+const anonymousToo = (policy: RoutePolicy) => (policy.subjectCredentials ? [ApiSecurity({})] : []);
+
+const admit = (policy: RoutePolicy) =>
+  applyDecorators(RouteConfig({ [POLICY]: policy }), ...anonymousToo(policy), ...documentedSchemes(policy).map((name) => ApiSecurity(name)));
 
 export const Admit = {
   public: (policy: Omit<RoutePolicy, 'audience'> = {}) => admit({ audience: 'public', ...policy }),

@@ -13,6 +13,13 @@ export const SECURITY_SCHEMES = {
     name: 'X-Api-Key',
     description: 'An internal API key (one of INTERNAL_API_KEYS) as `X-Api-Key: <key>`, checked before the request body is read.',
   },
+  subjectToken: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "POST /v1/sessions only: a token of the company's identity provider for the signed-in user (RS256, ES256 or EdDSA; verified against SUBJECT_JWKS_URL or SUBJECT_JWT_PUBLIC_KEY, with iss SUBJECT_JWT_ISSUER and aud SUBJECT_JWT_AUDIENCE). Its `sub` is the session's subject.",
+  },
   sessionToken: {
     type: 'http',
     scheme: 'bearer',

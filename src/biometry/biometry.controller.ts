@@ -7,8 +7,8 @@ import { RequestId } from '../common/request-context';
 import { SessionIdPipe } from '../common/validation';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../openapi/api-problems.decorator';
 import { ApiSessionIdParam } from '../session/dto/session-id.param';
-import { SessionViewDto } from '../session/dto/session-view.dto';
 import { BiometryService } from './biometry.service';
+import { BiometryAnswerDto } from './dto/biometry-answer.dto';
 import { ReferenceFormDto } from './dto/reference-form.dto';
 import { readReferenceForm } from './reference-form';
 
@@ -34,7 +34,7 @@ export class BiometryController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: ReferenceFormDto, required: true, encoding: { reference: { contentType: 'image/jpeg, image/png' } } })
   @ApiCreatedResponse({
-    type: SessionViewDto,
+    type: BiometryAnswerDto,
     description: 'The session with a biometry check added and the decision recomputed: accepted only if liveness and biometry both succeeded.',
   })
   @ApiProblems([
@@ -50,7 +50,7 @@ export class BiometryController {
     ...UPSTREAM_PROBLEMS,
     'STORE_UNAVAILABLE',
   ])
-  match(@Param('sessionId', SessionIdPipe) sessionId: string, @Req() request: FastifyRequest, @RequestId() requestId: string): Promise<SessionViewDto> {
+  match(@Param('sessionId', SessionIdPipe) sessionId: string, @Req() request: FastifyRequest, @RequestId() requestId: string): Promise<BiometryAnswerDto> {
     return this.biometry.match(sessionId, () => readReferenceForm(request, this.limits.maxImageBytes), requestId);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { DecisionModule } from '../decision/decision.module';
 import { OzApiModule } from '../oz-api/oz-api.module';
 import { SessionModule } from '../session/session.module';
@@ -6,7 +7,7 @@ import { BiometryController } from './biometry.controller';
 import { BiometryService } from './biometry.service';
 
 @Module({
-  imports: [SessionModule, OzApiModule, DecisionModule],
+  imports: [SessionModule, OzApiModule, DecisionModule, AttemptsModule],
   controllers: [BiometryController],
   providers: [BiometryService],
 })

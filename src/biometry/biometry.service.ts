@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger } from '@nestjs/common';
+import { AttemptLimits } from '../attempts/attempt-limits';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
 import { saturatedProblem } from '../common/oz-problems';
@@ -14,6 +15,9 @@ import { type SessionView, toSessionView } from '../session/session.view';
 import { imageTypeOf } from './image-type';
 import type { ReferenceForm } from './reference-form';
 
+/** The face match's answer: the session view, and the failed attempts the vouched subject has left (docs/api.md §14). */
+export type BiometryAnswer = SessionView & { attemptsRemaining: number | null };
+
 const TAGS = { document: ['photo_id', 'photo_id_front'], selfie: ['photo_selfie'] } as const;
 
 /** Face matching of a reference photo against the session's best shot (docs/api.md §1). */
@@ -25,9 +29,10 @@ export class BiometryService {
     private readonly gateway: OzApiGateway,
     private readonly lifecycle: SessionLifecycle,
     private readonly decisions: DecisionService,
+    private readonly attempts: AttemptLimits,
   ) {}
 
-  async match(sessionId: string, readForm: () => Promise<ReferenceForm>, requestId: string): Promise<SessionView> {
+  async match(sessionId: string, readForm: () => Promise<ReferenceForm>, requestId: string): Promise<BiometryAnswer> {
     if (!this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
     const form = await readForm();
     const { session, result, bestShot } = await this.prerequisites(sessionId);
@@ -53,7 +58,8 @@ export class BiometryService {
         durationMs: performance.now() - started,
       });
       const stored = await this.lifecycle.recordBiometry(session, assessment, folder.folderId);
-      return toSessionView(stored, this.lifecycle.now());
+      const now = this.lifecycle.now();
+      return { ...toSessionView(stored, now), attemptsRemaining: await this.attempts.remaining(stored, now) };
     } catch (error) {
       if (error instanceof OzApiError) {
         logAnalysis(this.logger, {

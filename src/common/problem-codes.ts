@@ -13,6 +13,7 @@ export const PROBLEM_CODES = {
   BEST_SHOT_EXPIRED: { status: 410, title: 'Best shot expired', retryable: false },
   NEW_CAPTURE_REQUIRED: { status: 410, title: 'New capture required', retryable: false },
   RATE_LIMITED: { status: 429, title: 'Too many requests', retryable: true },
+  ATTEMPTS_EXHAUSTED: { status: 429, title: 'Attempts exhausted', retryable: true },
   /** Not in the contract's table: Node's own refusals before a request reaches the app. */
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout', retryable: true },
   HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large', retryable: false },

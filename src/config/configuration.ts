@@ -1,6 +1,7 @@
 import { type DynamicModule } from '@nestjs/common';
 import { ConfigModule, registerAs } from '@nestjs/config';
 import { accessConfig } from './access.config';
+import { attemptsConfig } from './attempts.config';
 import { diagnosticsConfig } from './diagnostics.config';
 import { InvalidConfigurationError, parseEnvironment } from './environment';
 import { httpConfig } from './http.config';
@@ -14,6 +15,7 @@ import { receiptsConfig } from './receipts.config';
 import { redisConfig } from './redis.config';
 import { sessionsConfig } from './sessions.config';
 import { shutdownConfig } from './shutdown.config';
+import { subjectsConfig } from './subjects.config';
 import { tracingConfig } from './tracing.config';
 import { webhooksConfig } from './webhooks.config';
 
@@ -33,6 +35,8 @@ export const NAMESPACES = [
   receiptsConfig,
   tracingConfig,
   shutdownConfig,
+  subjectsConfig,
+  attemptsConfig,
 ] as const;
 
 type Namespaces = (typeof NAMESPACES)[number];

@@ -44,6 +44,8 @@ describe('the environment of docs/api.md §5', () => {
       metrics: { port: 9464 },
       webhooks: { url: null, secret: null, timeoutMs: 5_000, maxAttempts: 8, backoffMs: 5_000 },
       receipts: { signingKeyPem: null, issuer: 'oz-liveness-service' },
+      subjects: { jwksUrl: null, publicKeyPem: null, issuer: null, audience: null, required: false },
+      attempts: { limit: 5, windowSeconds: 86_400 },
     });
   });
 

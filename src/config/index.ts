@@ -1,6 +1,7 @@
 export { type Configuration, configurationModule, loadConfiguration, NAMESPACES } from './configuration';
 export { InvalidConfigurationError } from './environment';
 export { accessConfig, type AccessConfig } from './access.config';
+export { attemptsConfig, type AttemptsConfig } from './attempts.config';
 export { diagnosticsConfig, type DiagnosticsConfig } from './diagnostics.config';
 export { httpConfig, type HttpConfig } from './http.config';
 export { limitsConfig, type LimitsConfig } from './limits.config';
@@ -12,5 +13,6 @@ export { receiptsConfig, type ReceiptsConfig } from './receipts.config';
 export { redisConfig, type RedisConfig } from './redis.config';
 export { sessionsConfig, type SessionsConfig } from './sessions.config';
 export { shutdownConfig, type ShutdownConfig } from './shutdown.config';
+export { subjectsConfig, type SubjectsConfig } from './subjects.config';
 export { tracingConfig, type TracingConfig, tracingSettings, type TracingSettings } from './tracing.config';
 export { webhooksConfig, type WebhooksConfig } from './webhooks.config';

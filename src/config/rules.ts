@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { IsDefined, IsUrl, registerDecorator, ValidateIf, type ValidationArguments } from 'class-validator';
 
@@ -8,6 +8,19 @@ export function RequiredWhenSet(other: string, why: string): PropertyDecorator {
     ValidateIf((env: Record<string, unknown>) => env[other] !== undefined || env[property as string] !== undefined)(target, property);
     IsDefined({ message: `is required when ${other} is set (${why})` })(target, property);
   };
+}
+
+/** A variable that must be set when any of the others is (SUBJECT_JWT_ISSUER with either key source). */
+export function RequiredWithAnyOf(others: string[], why: string): PropertyDecorator {
+  return (target, property) => {
+    ValidateIf((env: Record<string, unknown>) => others.some((other) => env[other] !== undefined) || env[property as string] !== undefined)(target, property);
+    IsDefined({ message: `is required when ${others.join(' or ')} is set (${why})` })(target, property);
+  };
+}
+
+/** A variable that must not be set together with another one (two sources of the same thing). */
+export function NotWithVariable(other: string, why: string): PropertyDecorator {
+  return rule('notWithVariable', `must not be set together with ${other} (${why})`, (value, env) => value === undefined || env[other] === undefined);
 }
 
 export function IsHttpUrl(what: string): PropertyDecorator {
@@ -64,6 +77,20 @@ export function IsEcP256PrivateKey(): PropertyDecorator {
     try {
       const key = createPrivateKey({ key: pemFromEnvironment(value), format: 'pem' });
       return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The SPKI PEM of an RSA, EC P-256 or Ed25519 public key: the key types of RS256, ES256 and EdDSA (newlines may be `\n`). */
+export function IsSubjectPublicKey(): PropertyDecorator {
+  return rule('isSubjectPublicKey', 'must be the PEM of an RSA, EC P-256 or Ed25519 public key', (value) => {
+    if (typeof value !== 'string') return false;
+    try {
+      const key = createPublicKey({ key: pemFromEnvironment(value), format: 'pem' });
+      if (key.asymmetricKeyType === 'ec') return key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+      return key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'ed25519';
     } catch {
       return false;
     }

@@ -16,6 +16,7 @@ export async function checkReceipts(config: ReceiptsConfig): Promise<CheckLine> 
   const receipt = signer.sign({
     sessionId: `doctor-${randomUUID()}`,
     subjectId: null,
+    subjectVerified: false,
     decision: 'inconclusive',
     reason: 'UNEXPECTED_RESULT',
     folderId: null,

@@ -17,7 +17,7 @@ const session = (result: SessionResult | null) => ({ id: 'b3d1c8a2-5e0f-4c1a-9d7
 
 describe('toLivenessAnswer', () => {
   it('answers exactly the public keys: the first liveness decision and its receipt, never scores, checks or images', () => {
-    const answer = toLivenessAnswer(session(RESULT));
+    const answer = toLivenessAnswer(session(RESULT), 3);
 
     expect(answer).toEqual({
       sessionId: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
@@ -28,15 +28,26 @@ describe('toLivenessAnswer', () => {
       eventSessionId: 'evt-1',
       completedAt: '2030-01-01T00:01:00.000Z',
       receipt: 'receipt.of.liveness',
+      attemptsRemaining: 3,
     });
-    expect(Object.keys(answer).sort()).toEqual(['completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'receipt', 'sessionId', 'status']);
+    expect(Object.keys(answer).sort()).toEqual([
+      'attemptsRemaining',
+      'completedAt',
+      'decision',
+      'eventSessionId',
+      'folderId',
+      'reason',
+      'receipt',
+      'sessionId',
+      'status',
+    ]);
   });
 
   it('answers a null eventSessionId as null', () => {
-    expect(toLivenessAnswer(session({ ...RESULT, eventSessionId: null })).eventSessionId).toBeNull();
+    expect(toLivenessAnswer(session({ ...RESULT, eventSessionId: null }), null).eventSessionId).toBeNull();
   });
 
   it('refuses to answer for a session without a result, which would be a defect', () => {
-    expect(() => toLivenessAnswer(session(null))).toThrow(/no result/);
+    expect(() => toLivenessAnswer(session(null), null)).toThrow(/no result/);
   });
 });

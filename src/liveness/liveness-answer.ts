@@ -11,10 +11,12 @@ export interface LivenessAnswer {
   eventSessionId: string | null;
   completedAt: string;
   receipt: string;
+  /** Failed attempts the vouched subject may still have (docs/api.md §14); null for anonymous sessions or with the limit off. */
+  attemptsRemaining: number | null;
 }
 
 /** Always the liveness outcome as first given, also after face matching changed the session's decision. */
-export function toLivenessAnswer(session: SessionRecord): LivenessAnswer {
+export function toLivenessAnswer(session: SessionRecord, attemptsRemaining: number | null): LivenessAnswer {
   const result = session.result;
   if (!result) throw new Error(`session ${session.id} has no result to answer with`);
   return {
@@ -26,5 +28,6 @@ export function toLivenessAnswer(session: SessionRecord): LivenessAnswer {
     eventSessionId: result.eventSessionId,
     completedAt: result.completedAt.toISOString(),
     receipt: result.liveness.receipt,
+    attemptsRemaining,
   };
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { DecisionModule } from '../decision/decision.module';
 import { OzApiModule } from '../oz-api/oz-api.module';
 import { SessionModule } from '../session/session.module';
@@ -9,7 +10,7 @@ import { LivenessService } from './liveness.service';
 import { UploadBudget } from './upload-budget';
 
 @Module({
-  imports: [SessionModule, OzApiModule, DecisionModule],
+  imports: [SessionModule, OzApiModule, DecisionModule, AttemptsModule],
   controllers: [LivenessController],
   providers: [LivenessService, ContainerReceiver, ContainerDiagnostics, UploadBudget],
   exports: [UploadBudget],

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
+import { AttemptLimits } from '../attempts/attempt-limits';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
 import { saturatedProblem } from '../common/oz-problems';
@@ -32,7 +33,7 @@ export interface Upload {
 
 /**
  * A liveness upload, in docs/api.md §3 order: an empty declared body, then the session (404, 401,
- * 410, 409) before any byte is read; an Oz slot and room in the upload budget (503) before the
+ * 410, 409) and a locked subject (429) before any byte is read; an Oz slot and room in the upload budget (503) before the
  * body is received; the atomic claim; Oz; the result recorded, then the answer.
  */
 @Injectable()
@@ -45,11 +46,14 @@ export class LivenessService {
     private readonly decisions: DecisionService,
     private readonly receiver: ContainerReceiver,
     private readonly diagnostics: ContainerDiagnostics,
+    private readonly attempts: AttemptLimits,
   ) {}
 
   async upload(upload: Upload): Promise<LivenessOutcome> {
     if (upload.declaredLength === 0) throw containerMissing();
     const session = await this.lifecycle.admitUpload(upload.sessionId, upload.token);
+    // A locked subject's capture is refused before its body is read (docs/api.md §14); a replay is not a new attempt.
+    if (session.status === 'open') await this.attempts.admit(session, this.lifecycle.now());
     // A replay needs no Oz slot; a first upload is refused before its body is read when none is free.
     if (session.status === 'open' && !this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
     const container = await this.receiver.receive(upload.body, upload.declaredLength);
@@ -72,7 +76,7 @@ export class LivenessService {
         throw new AppError('SESSION_ALREADY_USED', 'This session already took another container. Start a new session.');
       case 'replay':
         await this.lifecycle.replayed(claim.session);
-        return { replayed: true, answer: replay(claim.session) };
+        return { replayed: true, answer: replay(claim.session, await this.attemptsRemaining(claim.session)) };
       case 'claimed':
         return { replayed: false, answer: await this.analyse(claim.session, claim.lease, container, upload.requestId) };
     }
@@ -96,7 +100,7 @@ export class LivenessService {
       });
       const findings = { assessment, folderId: folder.folderId, eventSessionId: folder.eventSessionId, bestShot: folder.bestShot };
       const stored = await this.lifecycle.completeLiveness(session, lease, findings);
-      return toLivenessAnswer(stored);
+      return toLivenessAnswer(stored, await this.attemptsRemaining(stored));
     } catch (error) {
       if (error instanceof OzApiError) {
         logAnalysis(this.logger, {
@@ -111,6 +115,11 @@ export class LivenessService {
       }
       throw await this.failed(session, lease, container, error, requestId);
     }
+  }
+
+  /** After the decision was recorded (and counted, when it was a failure): what the subject has left now. */
+  private attemptsRemaining(session: SessionRecord): Promise<number | null> {
+    return this.attempts.remaining(session, this.lifecycle.now());
   }
 
   /**
@@ -135,8 +144,8 @@ function containerMissing(): AppError {
 }
 
 /** The first answer again: the stored result, or the stored error. */
-function replay(session: SessionRecord): LivenessAnswer {
-  if (session.result) return toLivenessAnswer(session);
+function replay(session: SessionRecord, attemptsRemaining: number | null): LivenessAnswer {
+  if (session.result) return toLivenessAnswer(session, attemptsRemaining);
   const failure = session.failure;
   if (!failure) throw new Error(`session ${session.id} is ${session.status} without a result or a failure`);
   throw new AppError(failure.code, failure.detail, { ozErrorCode: failure.ozErrorCode });

@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AttemptLimits } from '../attempts/attempt-limits';
 import { OZ_CONTAINER_ERROR_CODES } from '../oz-api/oz-api.error';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { RateLimits } from '../rate-limits/rate-limits';
@@ -21,6 +22,7 @@ export class MetricSources implements OnModuleInit {
     private readonly rateLimits: RateLimits,
     private readonly webhooks: WebhookDelivery,
     private readonly sessions: SessionLifecycle,
+    private readonly attempts: AttemptLimits,
   ) {}
 
   onModuleInit(): void {
@@ -32,6 +34,7 @@ export class MetricSources implements OnModuleInit {
     this.events.subscribe((event) => this.count(event));
     this.webhooks.onDelivery((outcome) => this.metrics.countWebhookDelivery(outcome));
     this.sessions.onBestShotLetGoEarly(() => this.metrics.countBestShotLetGoEarly());
+    this.attempts.onLock(() => this.metrics.countAttemptLock());
   }
 
   private count(event: SessionEvent): void {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { OzApiModule } from '../oz-api/oz-api.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SessionModule } from '../session/session.module';
@@ -12,7 +13,7 @@ import { MetricsServer } from './metrics.server';
  * and its listener.
  */
 @Module({
-  imports: [SessionModule, OzApiModule, RateLimitsModule, WebhooksModule],
+  imports: [SessionModule, OzApiModule, RateLimitsModule, WebhooksModule, AttemptsModule],
   providers: [Metrics, MetricSources, MetricsServer],
   exports: [Metrics, MetricsServer],
 })

@@ -103,6 +103,11 @@ export class Metrics {
     help: 'Best shots the in-memory store let go before BEST_SHOT_TTL_SECONDS, to stay within its byte cap.',
     registers: [this.own],
   });
+  private readonly attemptLocks = new Counter({
+    name: 'attempt_locks_total',
+    help: 'Vouched subjects that became locked after ATTEMPT_LIMIT failed attempts (docs/api.md §14).',
+    registers: [this.own],
+  });
   /** Children per label set: an observation is a map lookup, not a hash of its labels. */
   private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
   private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
@@ -179,6 +184,10 @@ export class Metrics {
 
   countWebhookDelivery(outcome: WebhookDeliveryOutcome): void {
     this.webhookDeliveries.inc({ outcome });
+  }
+
+  countAttemptLock(): void {
+    this.attemptLocks.inc();
   }
 
   countBestShotLetGoEarly(): void {

@@ -13,6 +13,7 @@ const HEADERS_OF: Partial<Record<ProblemCode, ResponseHeaderName[]>> = {
   UNAUTHORIZED: ['WWW-Authenticate'],
   RATE_LIMITED: ['Retry-After'],
   SESSION_IN_PROGRESS: ['Retry-After'],
+  ATTEMPTS_EXHAUSTED: ['Retry-After'],
   UPSTREAM_UNAVAILABLE: ['Retry-After'],
   STORE_UNAVAILABLE: ['Retry-After'],
   SERVICE_BUSY: ['Retry-After'],

@@ -16,6 +16,7 @@ export const PROBLEM_MEANINGS: Record<ProblemCode, string> = {
   NEW_CAPTURE_REQUIRED:
     'Oz already used this capture (an earlier call sent it and got no usable answer), or its session token expired at Oz: capture again in a new session (Oz code 14).',
   RATE_LIMITED: 'A rate limit was reached; Oz is not called.',
+  ATTEMPTS_EXHAUSTED: 'The vouched subject used up its failed attempts (ATTEMPT_LIMIT within ATTEMPT_WINDOW_SECONDS) and is locked; Oz is not called.',
   REQUEST_TIMEOUT: 'The request was not received in time.',
   HEADERS_TOO_LARGE: 'The request headers are too large.',
   PAYLOAD_TOO_LARGE: 'The body is over its limit: refused from Content-Length before any of it is read, or as soon as a chunked body passes it.',

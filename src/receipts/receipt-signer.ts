@@ -9,6 +9,7 @@ import type { Decision, DecisionReason } from '../decision/decision.types';
 export interface ReceiptClaims {
   sessionId: string;
   subjectId: string | null;
+  subjectVerified: boolean;
   decision: Decision;
   reason: DecisionReason;
   folderId: string | null;
@@ -56,6 +57,7 @@ export class ReceiptSigner implements OnModuleInit {
   sign(claims: ReceiptClaims): string {
     return this.signer({
       subjectId: claims.subjectId,
+      subjectVerified: claims.subjectVerified,
       decision: claims.decision,
       reason: claims.reason,
       folderId: claims.folderId,

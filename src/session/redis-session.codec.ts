@@ -10,6 +10,7 @@ export type SessionHash = Record<string, string>;
 
 const FIELD = {
   subjectId: 'subjectId',
+  subjectVerified: 'subjectVerified',
   createdAt: 'createdAt',
   expiresAt: 'expiresAt',
   purgeAt: 'purgeAt',
@@ -29,6 +30,7 @@ const FIELD = {
 export function toHashArguments(record: SessionRecord): string[] {
   const fields: Array<[string, string | null]> = [
     [FIELD.subjectId, record.subjectId],
+    [FIELD.subjectVerified, record.subjectVerified ? '1' : null],
     [FIELD.createdAt, millis(record.createdAt)],
     [FIELD.expiresAt, millis(record.expiresAt)],
     [FIELD.purgeAt, millis(record.purgeAt)],
@@ -54,6 +56,8 @@ export function fromHash(id: string, hash: SessionHash, now: Date): SessionRecor
   const record: SessionRecord = {
     id,
     subjectId: hash[FIELD.subjectId] ?? null,
+    // Absent in sessions stored before v1.2, which were all anonymous.
+    subjectVerified: hash[FIELD.subjectVerified] === '1',
     createdAt: instant(hash[FIELD.createdAt]),
     expiresAt: instant(hash[FIELD.expiresAt]),
     purgeAt: instant(hash[FIELD.purgeAt]),

@@ -10,7 +10,7 @@ import { copyRecord } from './record-copy';
 import { SessionEvents } from './session-events';
 import { bestShotExpired, bestShotNotFound, sessionNotFound } from './session.errors';
 import { SessionStore } from './session.store';
-import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
+import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, SessionSubject, StoreRoom, UploadClaim, UploadLease } from './session.types';
 
 /** A lease outlives the Oz call it covers (OZ_TIMEOUT_MS) by this much: docs/api.md §7. */
 const LEASE_MARGIN_MS = 10_000;
@@ -66,11 +66,12 @@ export class SessionLifecycle {
     this.store.onBestShotLetGoEarly(listener);
   }
 
-  async open(subjectId: string | null, token: string, tokenExpiresAt: Date | null): Promise<SessionRecord> {
+  async open(subject: SessionSubject, token: string, tokenExpiresAt: Date | null): Promise<SessionRecord> {
     const now = this.clock.now();
     const session: SessionRecord = {
       id: randomUUID(),
-      subjectId,
+      subjectId: subject.subjectId,
+      subjectVerified: subject.subjectVerified,
       createdAt: now,
       expiresAt: tokenExpiresAt ?? new Date(now.getTime() + this.oz.sessionTtlSeconds * 1000),
       purgeAt: new Date(now.getTime() + this.config.resultTtlSeconds * 1000),
@@ -193,6 +194,7 @@ export class SessionLifecycle {
     return this.receipts.sign({
       sessionId: session.id,
       subjectId: session.subjectId,
+      subjectVerified: session.subjectVerified,
       decision: assessment.decision,
       reason: assessment.reason,
       folderId: ids.folderId,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Admit } from '../admission/route-policy';
+import { Caller, type SessionCaller } from '../admission/subject-credentials';
 import { RequestId } from '../common/request-context';
 import { SessionIdPipe, validateBody } from '../common/validation';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../openapi/api-problems.decorator';
@@ -10,6 +11,7 @@ import { CreatedSessionDto } from './dto/created-session.dto';
 import { ApiSessionIdParam } from './dto/session-id.param';
 import { SessionViewDto } from './dto/session-view.dto';
 import { SessionService } from './session.service';
+import { sessionSubjectOf } from './session-subject';
 
 @ApiTags('sessions')
 @Controller('v1/sessions')
@@ -18,21 +20,32 @@ export class SessionController {
 
   @Post()
   @HttpCode(201)
-  @Admit.public({ addressLimit: true, body: { types: ['application/json'], limit: 'json', emptyWithAnyType: true } })
+  @Admit.public({ addressLimit: true, subjectCredentials: true, body: { types: ['application/json'], limit: 'json', emptyWithAnyType: true } })
   @ApiOperation({
     operationId: 'createSession',
     summary: 'Start a capture session',
-    description: 'Gets a fresh Oz session token for the Oz SDK. A session accepts one container.',
+    description:
+      "Gets a fresh Oz session token for the Oz SDK. A session accepts one container. Anonymous (the subjectId is the browser's word), or for a vouched subject: with an internal API key (the company's backend; its body's subjectId is trusted, and the address limit does not count it) or a subject token of the company's identity provider (its `sub` is the subject).",
   })
   @ApiBody({ type: CreateSessionDto, required: false, description: 'Optional; an empty body is welcome with any or no Content-Type. No other fields.' })
   @ApiCreatedResponse({ type: CreatedSessionDto, description: 'The session and its Oz token.', headers: RATE_LIMIT_HEADERS })
   @ApiProblems(
-    ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', ...UPSTREAM_PROBLEMS, 'STORE_UNAVAILABLE', 'SERVICE_BUSY'],
+    [
+      'VALIDATION_FAILED',
+      'UNAUTHORIZED',
+      'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'RATE_LIMITED',
+      'ATTEMPTS_EXHAUSTED',
+      ...UPSTREAM_PROBLEMS,
+      'STORE_UNAVAILABLE',
+      'SERVICE_BUSY',
+    ],
     { headers: RATE_LIMIT_HEADERS },
   )
-  create(@Body() body: unknown, @RequestId() requestId: string): Promise<CreatedSessionDto> {
+  create(@Body() body: unknown, @RequestId() requestId: string, @Caller() caller: SessionCaller): Promise<CreatedSessionDto> {
     const dto = validateBody(CreateSessionDto, body);
-    return this.sessions.create(dto.subjectId ?? null, requestId);
+    return this.sessions.create(sessionSubjectOf(caller, dto.subjectId ?? null), requestId);
   }
 
   @Get(':sessionId')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { redisConfig, type RedisConfig, sessionsConfig, type SessionsConfig } from '../config';
 import { OzApiModule } from '../oz-api/oz-api.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
@@ -8,6 +9,7 @@ import { BestShotController } from './best-shot.controller';
 import { Clock, SystemClock } from './clock';
 import { IN_MEMORY_STORE_OPTIONS, InMemorySessionStore, type InMemoryStoreOptions } from './in-memory-session.store';
 import { RedisSessionStore } from './redis-session.store';
+import { FailedAttempts } from './failed-attempts';
 import { SessionEvents } from './session-events';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionController } from './session.controller';
@@ -19,12 +21,13 @@ import { SessionStore } from './session.store';
  * `SessionLifecycle` (changes and reads) and `SessionEvents` (what changed).
  */
 @Module({
-  imports: [OzApiModule, ReceiptsModule, RateLimitsModule],
+  imports: [OzApiModule, ReceiptsModule, RateLimitsModule, AttemptsModule],
   controllers: [SessionController, BestShotController],
   providers: [
     SessionService,
     SessionLifecycle,
     SessionEvents,
+    FailedAttempts,
     { provide: Clock, useClass: SystemClock },
     { provide: IN_MEMORY_STORE_OPTIONS, useValue: {} },
     {

@@ -49,9 +49,17 @@ export interface UploadLease {
   until: Date;
 }
 
+/** Whom a session is for: the subject, and whether the company vouched for it (docs/api.md §14). */
+export interface SessionSubject {
+  subjectId: string | null;
+  subjectVerified: boolean;
+}
+
 export interface SessionRecord {
   id: string;
   subjectId: string | null;
+  /** The company vouched for the subject (an internal key or a verified token, docs/api.md §14); false for the browser's word. */
+  subjectVerified: boolean;
   createdAt: Date;
   expiresAt: Date;
   /** When the session and everything about it is forgotten (RESULT_TTL_SECONDS after creation). */

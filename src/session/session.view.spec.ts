@@ -23,6 +23,7 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
     id: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
     subjectId: 'subject-7',
+    subjectVerified: false,
     createdAt: T0,
     expiresAt: at(EXPIRES_MS),
     purgeAt: at(86_400_000),
@@ -65,6 +66,7 @@ describe('toSessionView', () => {
     expect(toSessionView(record(), at(1))).toEqual({
       sessionId: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
       subjectId: 'subject-7',
+      subjectVerified: false,
       status: 'open',
       createdAt: '2030-01-01T00:00:00.000Z',
       expiresAt: '2030-01-01T00:15:00.000Z',
@@ -85,6 +87,7 @@ describe('toSessionView', () => {
     expect(toSessionView(completed(), at(HELD_UNTIL.getTime() - T0.getTime() - 1))).toEqual({
       sessionId: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e',
       subjectId: 'subject-7',
+      subjectVerified: false,
       status: 'completed',
       createdAt: '2030-01-01T00:00:00.000Z',
       expiresAt: '2030-01-01T00:15:00.000Z',
@@ -117,7 +120,7 @@ describe('toSessionView', () => {
   it('does not expose the stored container hash, token hash, purge time, lease or first liveness outcome', () => {
     const view = toSessionView(completed(), at(61_000));
 
-    expect(Object.keys(view).sort()).toEqual(['createdAt', 'error', 'expiresAt', 'result', 'sessionId', 'status', 'subjectId']);
+    expect(Object.keys(view).sort()).toEqual(['createdAt', 'error', 'expiresAt', 'result', 'sessionId', 'status', 'subjectId', 'subjectVerified']);
     expect(Object.keys(view.result ?? {}).sort()).toEqual([
       'bestShotAvailable',
       'checks',

@@ -5,6 +5,7 @@ import type { SessionRecord, SessionStatus } from './session.types';
 export interface SessionView {
   sessionId: string;
   subjectId: string | null;
+  subjectVerified: boolean;
   status: SessionStatus;
   createdAt: string;
   expiresAt: string;
@@ -33,6 +34,7 @@ export function toSessionView(session: SessionRecord, now: Date): SessionView {
   return {
     sessionId: session.id,
     subjectId: session.subjectId,
+    subjectVerified: session.subjectVerified,
     status: statusOf(session, now),
     createdAt: session.createdAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),

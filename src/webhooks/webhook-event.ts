@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import type { SubjectLock } from '../attempts/attempt-limits';
 import type { ProblemCode } from '../common/problem-codes';
 import type { Decision, DecisionReason } from '../decision/decision.types';
 import type { SessionEvent } from '../session/session-events';
 import type { SessionRecord } from '../session/session.types';
 
-export type WebhookEventType = 'verification.completed' | 'verification.failed' | 'biometry.completed';
+export type WebhookEventType = 'verification.completed' | 'verification.failed' | 'biometry.completed' | 'subject.locked';
 
 /** The body of docs/api.md §10: ids, the decision and its reason, never a score, image or token. */
 export interface WebhookPayload {
-  type: WebhookEventType;
+  type: Exclude<WebhookEventType, 'subject.locked'>;
   /** When the outcome was recorded (not when it is sent). */
   timestamp: string;
   data: {
     sessionId: string;
     subjectId: string | null;
+    subjectVerified: boolean;
     decision: Decision | null;
     reason: DecisionReason | null;
     folderId: string | null;
@@ -91,11 +94,29 @@ function biometryCompleted(session: SessionRecord): WebhookMessage {
   });
 }
 
-function ids(session: SessionRecord): { sessionId: string; subjectId: string | null } {
-  return { sessionId: session.id, subjectId: session.subjectId };
+/** The body of `subject.locked` (docs/api.md §14): who, how many failures, and until when. */
+export interface SubjectLockedPayload {
+  type: 'subject.locked';
+  timestamp: string;
+  data: { subjectId: string; failures: number; lockedUntil: string };
 }
 
-function message(id: string, type: WebhookEventType, recordedAt: Date, data: WebhookPayload['data']): WebhookMessage {
+/** A vouched subject became locked. Its id derives from the failure that locked it, so that it is the same on every attempt. */
+export function subjectLocked(lock: SubjectLock): WebhookMessage {
+  const payload: SubjectLockedPayload = {
+    type: 'subject.locked',
+    timestamp: lock.lockedAt.toISOString(),
+    data: { subjectId: lock.subjectId, failures: lock.failures, lockedUntil: lock.lockedUntil.toISOString() },
+  };
+  const id = `evt_${createHash('sha256').update(`${lock.failureId}:locked`).digest('hex').slice(0, 32)}`;
+  return { id, type: 'subject.locked', body: JSON.stringify(payload) };
+}
+
+function ids(session: SessionRecord): { sessionId: string; subjectId: string | null; subjectVerified: boolean } {
+  return { sessionId: session.id, subjectId: session.subjectId, subjectVerified: session.subjectVerified };
+}
+
+function message(id: string, type: WebhookPayload['type'], recordedAt: Date, data: WebhookPayload['data']): WebhookMessage {
   const payload: WebhookPayload = { type, timestamp: recordedAt.toISOString(), data };
   return { id, type, body: JSON.stringify(payload) };
 }

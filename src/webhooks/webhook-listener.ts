@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { AttemptLimits } from '../attempts/attempt-limits';
 import { storeUnavailable } from '../common/store-unavailable';
-import { type SessionEvent, SessionEvents } from '../session/session-events';
-import { webhookFor } from './webhook-event';
+import { SessionEvents } from '../session/session-events';
+import { subjectLocked, type WebhookMessage, webhookFor } from './webhook-event';
 import { WebhookQueue } from './webhook-queue';
 
 /**
@@ -13,16 +14,20 @@ import { WebhookQueue } from './webhook-queue';
 export class WebhookListener implements OnModuleInit {
   constructor(
     private readonly events: SessionEvents,
+    private readonly attempts: AttemptLimits,
     @Inject(WebhookQueue) private readonly queue: WebhookQueue | null,
   ) {}
 
   onModuleInit(): void {
     // WEBHOOK_URL unset: there is no queue, and nothing listens.
-    if (this.queue !== null) this.events.subscribe((event) => this.take(event, this.queue as WebhookQueue));
+    const queue = this.queue;
+    if (queue === null) return;
+    this.events.subscribe((event) => this.take(webhookFor(event), queue));
+    // The lock is announced when the failure that caused it was recorded, before that answer goes out.
+    this.attempts.onLock((lock) => this.take(subjectLocked(lock), queue));
   }
 
-  private async take(event: SessionEvent, queue: WebhookQueue): Promise<void> {
-    const message = webhookFor(event);
+  private async take(message: WebhookMessage | null, queue: WebhookQueue): Promise<void> {
     if (message === null) return;
     try {
       await queue.enqueue(message);

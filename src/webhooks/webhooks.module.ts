@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { RedisConnection } from '../redis/redis.connection';
 import { SessionModule } from '../session/session.module';
 import { InMemoryWebhookQueue } from './in-memory-webhook-queue';
@@ -13,7 +14,7 @@ import { WebhookQueue } from './webhook-queue';
  * queued and no connection is made. `WebhookDelivery.onDelivery` is there for the metrics.
  */
 @Module({
-  imports: [SessionModule],
+  imports: [SessionModule, AttemptsModule],
   providers: [
     WebhookDelivery,
     WebhookListener,

@@ -62,7 +62,9 @@ const steps = () => page.locator('#steps');
 const panel = () => page.locator('#session-view');
 const panelRow = (text: string) => panel().locator('dd', { hasText: text }).first();
 
-async function verify(scenario: string): Promise<string> {
+async function verify(scenario: string, starter: 'page' | 'company' = 'page'): Promise<string> {
+  const starterLabel = starter === 'company' ? "The company's backend, for the signed-in demo person" : 'This page, anonymously';
+  await page.getByLabel(starterLabel, { exact: false }).check();
   await page.getByLabel('Scenario', { exact: true }).selectOption(scenario);
   await page.getByRole('button', { name: 'Start verification' }).click();
   return outcome();
@@ -194,4 +196,28 @@ it('needs no horizontal scrolling at 200 % zoom (a 640 px wide viewport), with e
   const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
   expect(overflow).toBe(0);
   await shot('zoom-200-percent');
+});
+
+it('counts the failed attempts of the person the company vouched for, in words, then says when to try again', async () => {
+  const created = page.waitForResponse((r) => r.url().endsWith('/internal/v1/sessions'));
+  const first = await verify('spoof', 'company');
+
+  expect(first).toContain('rejected');
+  expect(first).toContain('You have 2 attempts left.');
+  expect((await (await created).json()).sessionToken).toEqual(expect.any(String));
+  await panelRow('LIVENESS_DECLINED').waitFor();
+  expect(await panel().innerText()).toContain('demo-person');
+  expect(await verify('spoof', 'company')).toContain('You have 1 attempt left.');
+  expect(await verify('spoof', 'company')).toContain('You have no attempts left for now; you can try again later.');
+
+  const locked = await verify('live', 'company');
+
+  expect(locked).toContain('ATTEMPTS_EXHAUSTED');
+  expect(locked).toMatch(
+    /You have used all your attempts for now, to protect your account\. You can try again after .+, or contact support if you need help sooner\./,
+  );
+  expect(await steps().innerText()).toContain('POST /internal/v1/sessions → 429 ATTEMPTS_EXHAUSTED');
+  await shot('attempts-exhausted');
+  // An anonymous session of the same page is not the vouched person's: it is neither counted nor refused.
+  expect(await verify('live')).toContain('You are verified.');
 });

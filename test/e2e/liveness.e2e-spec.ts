@@ -40,6 +40,7 @@ describe('POST /v1/sessions/{sessionId}/liveness', () => {
         eventSessionId: `evt-${scenario}`,
         completedAt: expect.stringMatching(ISO),
         receipt: expect.stringMatching(COMPACT_JWS),
+        attemptsRemaining: null,
       });
       const text = answer.bytes.toString('utf8');
       for (const secret of [sessionToken, 'score', 'confidence', 'image', 'base64', 'token']) expect(text).not.toContain(secret);

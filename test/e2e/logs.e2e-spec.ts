@@ -18,7 +18,7 @@ jest.setTimeout(60_000);
 const API_KEY = 'internal-key-7f3a9c1e5b';
 const WRONG_KEY = 'wrong-key-d41d8cd98f00';
 const OZ_ACCESS_TOKEN = 'oz-forensic-access-0b8e2c4d6f';
-const LIVENESS_KEYS = ['completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'receipt', 'sessionId', 'status'];
+const LIVENESS_KEYS = ['attemptsRemaining', 'completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'receipt', 'sessionId', 'status'];
 const PROBLEM_KEYS = ['code', 'detail', 'ozErrorCode', 'requestId', 'retryable', 'status', 'title', 'type'];
 /** Start-up and shutdown lines (Nest's own, the receipt key's warning), which belong to no request. */
 const LIFECYCLE_CONTEXTS = ['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'ReceiptSigner'];

@@ -15,9 +15,10 @@ export const CONTRACT_ROUTES: Record<string, Answers> = {
   'POST /v1/sessions': {
     201: BODY,
     400: ['VALIDATION_FAILED'],
+    401: ['UNAUTHORIZED'],
     413: ['PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
-    429: ['RATE_LIMITED'],
+    429: ['RATE_LIMITED', 'ATTEMPTS_EXHAUSTED'],
     ...UPSTREAM,
     503: ['UPSTREAM_UNAVAILABLE', 'STORE_UNAVAILABLE', 'SERVICE_BUSY'],
     ...DEFECT,
@@ -32,6 +33,7 @@ export const CONTRACT_ROUTES: Record<string, Answers> = {
     410: ['SESSION_EXPIRED', 'NEW_CAPTURE_REQUIRED'],
     413: ['PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
+    429: ['ATTEMPTS_EXHAUSTED'],
     422: ['CONTAINER_INVALID', 'CONTAINER_PAYLOAD_MISSING', 'CONTAINER_MEDIA_MISSING', 'CONTAINER_DAMAGED'],
     ...UPSTREAM,
     503: ['UPSTREAM_UNAVAILABLE', 'STORE_UNAVAILABLE', 'SERVICE_BUSY'],
@@ -72,14 +74,23 @@ export const CONTRACT_ROUTES: Record<string, Answers> = {
   'GET /health/ready': { 200: BODY, 503: BODY, ...DEFECT },
   'GET /.well-known/jwks.json': { 200: BODY, ...DEFECT },
   'GET /openapi.json': { 200: BODY, ...DEFECT },
+  // v1.2 §14
+  'GET /v1/subjects/{subjectId}/attempts': { 200: BODY, 400: ['VALIDATION_FAILED'], 401: ['UNAUTHORIZED'], 503: ['STORE_UNAVAILABLE'], ...DEFECT },
+  'DELETE /v1/subjects/{subjectId}/attempts': { 204: BODY, 400: ['VALIDATION_FAILED'], 401: ['UNAUTHORIZED'], 503: ['STORE_UNAVAILABLE'], ...DEFECT },
 };
 
-export const INTERNAL_ROUTES = ['GET /v1/sessions/{sessionId}', 'POST /v1/sessions/{sessionId}/biometry', 'GET /v1/sessions/{sessionId}/best-shot'];
-export const SESSION_ID_ROUTES = [...INTERNAL_ROUTES, 'POST /v1/sessions/{sessionId}/liveness'];
+export const INTERNAL_ROUTES = [
+  'GET /v1/sessions/{sessionId}',
+  'POST /v1/sessions/{sessionId}/biometry',
+  'GET /v1/sessions/{sessionId}/best-shot',
+  'GET /v1/subjects/{subjectId}/attempts',
+  'DELETE /v1/subjects/{subjectId}/attempts',
+];
+export const SESSION_ID_ROUTES = [...INTERNAL_ROUTES.filter((route) => route.includes('{sessionId}')), 'POST /v1/sessions/{sessionId}/liveness'];
 
-const LIVENESS_ANSWER = ['sessionId', 'status', 'decision', 'reason', 'folderId', 'eventSessionId', 'completedAt', 'receipt'];
+const LIVENESS_ANSWER = ['sessionId', 'status', 'decision', 'reason', 'folderId', 'eventSessionId', 'completedAt', 'receipt', 'attemptsRemaining'];
 const SESSION_VIEW = [
-  ...['sessionId', 'subjectId', 'status', 'createdAt', 'expiresAt', 'result', 'error'],
+  ...['sessionId', 'subjectId', 'subjectVerified', 'status', 'createdAt', 'expiresAt', 'result', 'error'],
   ...['decision', 'reason', 'folderId', 'eventSessionId', 'completedAt', 'checks', 'bestShotAvailable', 'receipt'].map((field) => `result.${field}`),
   ...['type', 'resolution', 'score', 'similarity', 'errorCode', 'errorMessage'].map((field) => `result.checks.${field}`),
   ...['code', 'ozErrorCode'].map((field) => `error.${field}`),
@@ -92,7 +103,8 @@ export const CONTRACT_BODIES: [route: string, status: number, fields: string[]][
   ['POST /v1/sessions/{sessionId}/liveness', 201, LIVENESS_ANSWER],
   ['POST /v1/sessions/{sessionId}/liveness', 200, LIVENESS_ANSWER],
   ['GET /v1/sessions/{sessionId}', 200, SESSION_VIEW],
-  ['POST /v1/sessions/{sessionId}/biometry', 201, SESSION_VIEW],
+  ['POST /v1/sessions/{sessionId}/biometry', 201, [...SESSION_VIEW, 'attemptsRemaining']],
+  ['GET /v1/subjects/{subjectId}/attempts', 200, ['subjectId', 'failures', 'limit', 'windowSeconds', 'lockedUntil']],
   ['GET /health/live', 200, TERMINUS],
   ['GET /health/ready', 200, TERMINUS],
   ['GET /health/ready', 503, TERMINUS],

@@ -62,6 +62,7 @@ describe('decision receipts (docs/api.md §11), verified with jose against GET /
       jti: expect.stringMatching(UUID),
       iat: Math.floor(Date.parse(upload.body.completedAt) / 1000),
       subjectId: 'customer-42',
+      subjectVerified: false,
       decision: 'rejected',
       reason: 'LIVENESS_DECLINED',
       folderId: upload.body.folderId,

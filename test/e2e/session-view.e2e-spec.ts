@@ -26,6 +26,7 @@ describe('GET /v1/sessions/{sessionId}', () => {
     expect(view.body).toEqual({
       sessionId,
       subjectId: 'customer-7',
+      subjectVerified: false,
       status: 'open',
       createdAt: expect.stringMatching(ISO),
       expiresAt,
@@ -44,6 +45,7 @@ describe('GET /v1/sessions/{sessionId}', () => {
     expect(view.body).toEqual({
       sessionId,
       subjectId: null,
+      subjectVerified: false,
       status: 'completed',
       createdAt: expect.stringMatching(ISO),
       expiresAt: expect.stringMatching(ISO),
@@ -148,6 +150,7 @@ describe('GET /v1/sessions/{sessionId}', () => {
       eventSessionId: expect.any(String),
       completedAt: expect.stringMatching(ISO),
       receipt: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      attemptsRemaining: null,
     });
   });
 });

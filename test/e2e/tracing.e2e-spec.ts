@@ -54,10 +54,14 @@ describe('traces of the built service with an OTLP endpoint (docs/api.md §9)', 
     expect(upload.status).toBe(201);
     const view = await call(`${service.url}/v1/sessions/${session.sessionId}`, { headers: { 'x-api-key': API_KEY } });
     expect(view.status).toBe(200);
+    // A subject id in a path (docs/api.md §14) is no span attribute either.
+    expect((await call(`${service.url}/v1/subjects/${SUBJECT_ID}/attempts`, { headers: { 'x-api-key': API_KEY } })).status).toBe(200);
     // A token put on a URL by mistake must not be exported either.
     expect((await call(`${service.url}/v1/unknown?sessionToken=${session.sessionToken}`)).status).toBe(404);
     spans = await receiver.waitFor((received) =>
-      ['POST /v1/sessions', 'POST /v1/sessions/:sessionId/liveness', 'GET /v1/sessions/:sessionId', 'GET'].every((name) => serverSpan(received, name)),
+      ['POST /v1/sessions', 'POST /v1/sessions/:sessionId/liveness', 'GET /v1/sessions/:sessionId', 'GET /v1/subjects/:subjectId/attempts', 'GET'].every(
+        (name) => serverSpan(received, name),
+      ),
     );
   });
 

@@ -6,12 +6,13 @@ import { startWebhookReceiver } from '../support/webhook-receiver';
 import { createSession, uploadContainer } from './http';
 import { analysedSession, expectProblem, matchFaces, referenceForm } from './internal.helpers';
 import { jwtSecretParts, occurrences } from './ops.helpers';
+import { attempt, subjectAttempts } from './subjects.helpers';
 import { redisCompanions, secondsOf, startWebhookStack, waitUntil, type WebhookStack } from './webhooks.helpers';
 
 const PREFIX = 'acme-lv:';
 const QUEUE_KEYS = 'acme-lv:{webhooks}:';
-/** Of the service's own keys, those that are not the queue's: sessions (`{<uuid>}`) and rate counters. */
-const OWN_KEYS = [`~${PREFIX}{[0-9a-f]*`, `~${PREFIX}rate:*`];
+/** Of the service's own keys, those that are not the queue's: sessions (`{<uuid>}`), rate counters and attempts. */
+const OWN_KEYS = [`~${PREFIX}{[0-9a-f]*`, `~${PREFIX}rate:*`, `~${PREFIX}attempts:*`];
 /** Every key of the webhook queue, with what it holds, as text (for searching). */
 async function queueContents(admin: Redis): Promise<Record<string, string>> {
   const keys = await admin.keys(`${QUEUE_KEYS.replace(/[{}]/g, '\\$&')}*`);
@@ -54,7 +55,7 @@ describe('webhooks with Redis (BullMQ on the shared Redis)', () => {
     );
     await admin.call('ACL', 'SETUSER', 'service', `~${QUEUE_KEYS}*`);
     const url = `redis://service:service-pass@127.0.0.1:${redis.port}`;
-    hooks = await startWebhookStack({ REDIS_URL: url, REDIS_KEY_PREFIX: PREFIX, WEBHOOK_BACKOFF_MS: '400', ...redisCompanions() });
+    hooks = await startWebhookStack({ REDIS_URL: url, REDIS_KEY_PREFIX: PREFIX, WEBHOOK_BACKOFF_MS: '400', ATTEMPT_LIMIT: '1', ...redisCompanions() });
   });
   afterAll(async () => {
     await hooks?.close();
@@ -92,6 +93,19 @@ describe('webhooks with Redis (BullMQ on the shared Redis)', () => {
     const stored = Object.values(await queueContents(admin)).join('\n');
     expect(occurrences(stored, { 'session token': jwtSecretParts(failed.sessionToken) })).toEqual([]);
     expect(stored).not.toMatch(/score|similarity|image|token|receipt/i);
+  });
+
+  it('delivers subject.locked through the queue when a vouched subject becomes locked (docs/api.md §14)', async () => {
+    const subjectId = 'subject-locked-redis';
+    const failed = await attempt(url(), subjectId, 'spoof');
+    expect(failed.body).toMatchObject({ decision: 'rejected', attemptsRemaining: 0 });
+    const lockedOf = () => hooks.receiver.requests().filter((request) => request.payload?.type === 'subject.locked' && request.answered);
+
+    await waitUntil(() => lockedOf().length === 1, 'the subject.locked delivery');
+
+    const { lockedUntil } = (await subjectAttempts(url(), subjectId)).body;
+    expect(lockedOf()[0].payload).toEqual({ type: 'subject.locked', timestamp: failed.body.completedAt, data: { subjectId, failures: 1, lockedUntil } });
+    expect(await admin.keys(`${QUEUE_KEYS.replace(/[{}]/g, '\\$&')}deliveries:${lockedOf()[0].headers['webhook-id']}`)).toHaveLength(1);
   });
 
   it('retries an event answered 500 on the BullMQ schedule: WEBHOOK_BACKOFF_MS, then 4× longer, same webhook-id, new timestamp', async () => {

@@ -8,7 +8,17 @@ import { expectAllVerified, expectStandardHeaders, startWebhookStack, waitUntil,
 const payload = (type: string, timestamp: string, data: Record<string, unknown>) => ({
   type,
   timestamp,
-  data: { sessionId: expect.any(String), subjectId: null, decision: null, reason: null, folderId: null, eventSessionId: null, error: null, ...data },
+  data: {
+    sessionId: expect.any(String),
+    subjectId: null,
+    subjectVerified: false,
+    decision: null,
+    reason: null,
+    folderId: null,
+    eventSessionId: null,
+    error: null,
+    ...data,
+  },
 });
 
 /** Every number in a JSON value, with the key it sits under. */

@@ -27,7 +27,16 @@ export class LivenessAnswerDto implements LivenessAnswer {
 
   @ApiProperty({
     description:
-      'A compact JWS (ES256, typ JWT, kid) of the liveness decision, verifiable offline with GET /.well-known/jwks.json: claims iss, sub (the session id), jti, iat, subjectId, decision, reason, folderId, eventSessionId and checks (type and resolution, no scores).',
+      'A compact JWS (ES256, typ JWT, kid) of the liveness decision, verifiable offline with GET /.well-known/jwks.json: claims iss, sub (the session id), jti, iat, subjectId, subjectVerified, decision, reason, folderId, eventSessionId and checks (type and resolution, no scores).',
   })
   receipt: string;
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    nullable: true,
+    description:
+      'Failed attempts the vouched subject may still have before it is locked (ATTEMPT_LIMIT within ATTEMPT_WINDOW_SECONDS), as of this answer; null for anonymous sessions or with the limit off.',
+  })
+  attemptsRemaining: number | null;
 }

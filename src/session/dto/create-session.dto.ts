@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Matches, ValidateIf } from 'class-validator';
-
-const SUBJECT_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+import { SUBJECT_ID } from '../../common/subject-id';
 
 export class CreateSessionDto {
   /** The company's own reference for the person; absent is fine, `null` is not a string. */

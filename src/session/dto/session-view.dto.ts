@@ -57,6 +57,12 @@ export class SessionViewDto implements SessionView {
   @ApiProperty({ type: 'string', nullable: true, description: "The company's own reference for the person, or null." })
   subjectId: string | null;
 
+  @ApiProperty({
+    description:
+      'Whether the company vouched for the subject (an internal API key or a verified subject token, §14); false for a subjectId the browser sent, and with none.',
+  })
+  subjectVerified: boolean;
+
   @ApiProperty({ enum: SESSION_STATUSES })
   status: SessionStatus;
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { FakeOzApiGateway } from '../../fakes/fake-oz-gateway';
+import { AttemptLimits } from '../../../src/attempts/attempt-limits';
+import { InMemoryAttemptLedger } from '../../../src/attempts/in-memory-attempt-ledger';
 import { AppError } from '../../../src/common/app-error';
 import { DecisionService } from '../../../src/decision/decision.service';
 import type { ContainerBytes } from '../../../src/oz-api/oz-api.gateway';
@@ -66,6 +68,8 @@ const CONTAINER_FAILURES = [
   [14, 'CONTAINER_INVALID', 422],
 ] as const;
 
+const NO_ATTEMPT_LIMIT = new AttemptLimits(new InMemoryAttemptLedger({ limit: 0, windowMs: 1 }), { limit: 0, windowSeconds: 1 });
+
 describe('LivenessService', () => {
   let gateway: FakeOzApiGateway;
   let kit: SessionsKit;
@@ -79,13 +83,20 @@ describe('LivenessService', () => {
     Logger.overrideLogger(logger);
     gateway = new FakeOzApiGateway();
     diagnostics = new RecordingDiagnostics();
-    service = new LivenessService(gateway, kit.lifecycle, new DecisionService(), containerReceiver(), diagnostics as unknown as ContainerDiagnostics);
+    service = new LivenessService(
+      gateway,
+      kit.lifecycle,
+      new DecisionService(),
+      containerReceiver(),
+      diagnostics as unknown as ContainerDiagnostics,
+      NO_ATTEMPT_LIMIT,
+    );
   });
 
   afterEach(() => kit.close());
 
   async function openSession(): Promise<string> {
-    return (await kit.lifecycle.open(null, TOKEN, null)).id;
+    return (await kit.lifecycle.open({ subjectId: null, subjectVerified: false }, TOKEN, null)).id;
   }
 
   const upload = (sessionId: string, container = CONTAINER, requestId = REQUEST_ID, token = TOKEN) =>
@@ -120,6 +131,7 @@ describe('LivenessService', () => {
           eventSessionId: 'evt-123',
           completedAt: kit.clock.now().toISOString(),
           receipt: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+          attemptsRemaining: null,
         },
       });
       await expect(stored(sessionId)).resolves.toMatchObject({

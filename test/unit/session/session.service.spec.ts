@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { AttemptLimits } from '../../../src/attempts/attempt-limits';
+import { InMemoryAttemptLedger } from '../../../src/attempts/in-memory-attempt-ledger';
 import { AppError } from '../../../src/common/app-error';
 import type { RateLimitsConfig, RedisConfig } from '../../../src/config';
 import { OzApiError } from '../../../src/oz-api/oz-api.error';
@@ -9,6 +11,9 @@ import { FakeOzApiGateway } from '../../fakes/fake-oz-gateway';
 import { problemOf, sessionsKit, type SessionsKit } from '../toolkit';
 
 const NO_REDIS = { enabled: false } as RedisConnection;
+const NO_ATTEMPT_LIMIT = new AttemptLimits(new InMemoryAttemptLedger({ limit: 0, windowMs: 1 }), { limit: 0, windowSeconds: 1 });
+/** A subjectId the browser sent: not vouched for. */
+const browserSaid = (subjectId: string | null) => ({ subjectId, subjectVerified: false });
 const REDIS = { keyPrefix: 'test:' } as RedisConfig;
 
 function limits(sessionsPerSubjectPerHour = 0): RateLimits {
@@ -24,7 +29,7 @@ describe('SessionService.create', () => {
   beforeEach(async () => {
     gateway = new FakeOzApiGateway();
     kit = await sessionsKit();
-    service = new SessionService(gateway, kit.lifecycle, limits());
+    service = new SessionService(gateway, kit.lifecycle, limits(), NO_ATTEMPT_LIMIT);
   });
   afterEach(() => kit.close());
 
@@ -32,7 +37,7 @@ describe('SessionService.create', () => {
     const expiresAt = new Date(kit.clock.now().getTime() + 120_000);
     gateway.answer('issueSessionToken', { token: 'tok-1', expiresAt });
 
-    const created = await service.create('subject-1', 'req-1');
+    const created = await service.create(browserSaid('subject-1'), 'req-1');
 
     expect(created).toEqual({ sessionId: expect.any(String), sessionToken: 'tok-1', expiresAt: expiresAt.toISOString() });
     const stored = await kit.store.get(created.sessionId, kit.clock.now());
@@ -44,7 +49,7 @@ describe('SessionService.create', () => {
   it('falls back to OZ_SESSION_TTL_SECONDS when the token carries no expiry', async () => {
     gateway.answer('issueSessionToken', { token: 'opaque', expiresAt: null });
 
-    const created = await service.create(null, 'req-2');
+    const created = await service.create(browserSaid(null), 'req-2');
 
     expect(created.expiresAt).toBe(new Date(kit.clock.now().getTime() + 900_000).toISOString());
   });
@@ -52,7 +57,7 @@ describe('SessionService.create', () => {
   it('refuses with 503 SERVICE_BUSY and the store’s Retry-After, before asking Oz for a token, when the store is full', async () => {
     jest.spyOn(kit.store, 'room').mockResolvedValueOnce({ available: false, retryAfterSeconds: 120 });
 
-    const error = await service.create(null, 'req-3').catch((e: unknown) => e);
+    const error = await service.create(browserSaid(null), 'req-3').catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'SERVICE_BUSY', status: 503, retryable: true, retryAfterSeconds: 120 });
@@ -63,7 +68,7 @@ describe('SessionService.create', () => {
     gateway.answer('issueSessionToken', { token: 'tok-2', expiresAt: null });
     jest.spyOn(kit.store, 'create').mockResolvedValueOnce({ available: false, retryAfterSeconds: 30 });
 
-    const error = await service.create(null, 'req-3').catch((e: unknown) => e);
+    const error = await service.create(browserSaid(null), 'req-3').catch((e: unknown) => e);
 
     expect(error).toMatchObject({ code: 'SERVICE_BUSY', status: 503, retryable: true, retryAfterSeconds: 30 });
   });
@@ -72,7 +77,7 @@ describe('SessionService.create', () => {
     gateway.fail('issueSessionToken', new OzApiError('timeout', null, null, 'late'));
     const created = jest.spyOn(kit.store, 'create');
 
-    const error = await service.create(null, 'req-4').catch((e: unknown) => e);
+    const error = await service.create(browserSaid(null), 'req-4').catch((e: unknown) => e);
 
     expect(problemOf(error)).toMatchObject({ code: 'UPSTREAM_TIMEOUT', status: 504 });
     expect(created).not.toHaveBeenCalled();
@@ -81,7 +86,7 @@ describe('SessionService.create', () => {
   it('publishes session.opened with the stored session', async () => {
     gateway.answer('issueSessionToken', { token: 'tok-5', expiresAt: null });
 
-    const created = await service.create('subject-5', 'req-5');
+    const created = await service.create(browserSaid('subject-5'), 'req-5');
 
     expect(kit.published).toEqual([{ type: 'session.opened', session: expect.objectContaining({ id: created.sessionId, subjectId: 'subject-5' }) }]);
   });
@@ -95,16 +100,16 @@ describe('SessionService.create with a subject limit', () => {
   beforeEach(async () => {
     gateway = new FakeOzApiGateway();
     kit = await sessionsKit();
-    service = new SessionService(gateway, kit.lifecycle, limits(2));
+    service = new SessionService(gateway, kit.lifecycle, limits(2), NO_ATTEMPT_LIMIT);
   });
   afterEach(() => kit.close());
 
   it('refuses the third session of one subject in an hour with 429 RATE_LIMITED, without asking Oz', async () => {
     gateway.answer('issueSessionToken', { token: 'a', expiresAt: null }, { token: 'b', expiresAt: null });
-    await service.create('subject-x', 'r1');
-    await service.create('subject-x', 'r2');
+    await service.create(browserSaid('subject-x'), 'r1');
+    await service.create(browserSaid('subject-x'), 'r2');
 
-    const error = await service.create('subject-x', 'r3').catch((e: unknown) => e);
+    const error = await service.create(browserSaid('subject-x'), 'r3').catch((e: unknown) => e);
 
     expect(error).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryable: true });
     expect((error as AppError).retryAfterSeconds).toBeGreaterThan(3500);
@@ -114,20 +119,20 @@ describe('SessionService.create with a subject limit', () => {
   it('does not count a session Oz gave no token for', async () => {
     gateway.fail('issueSessionToken', new OzApiError('server', 500, 0, 'x'), new OzApiError('server', 500, 0, 'x'));
     gateway.answer('issueSessionToken', { token: 'a', expiresAt: null }, { token: 'b', expiresAt: null });
-    await service.create('subject-y', 'r1').catch(() => undefined);
-    await service.create('subject-y', 'r2').catch(() => undefined);
+    await service.create(browserSaid('subject-y'), 'r1').catch(() => undefined);
+    await service.create(browserSaid('subject-y'), 'r2').catch(() => undefined);
 
-    await expect(service.create('subject-y', 'r3')).resolves.toMatchObject({ sessionToken: 'a' });
-    await expect(service.create('subject-y', 'r4')).resolves.toMatchObject({ sessionToken: 'b' });
+    await expect(service.create(browserSaid('subject-y'), 'r3')).resolves.toMatchObject({ sessionToken: 'a' });
+    await expect(service.create(browserSaid('subject-y'), 'r4')).resolves.toMatchObject({ sessionToken: 'b' });
   });
 
   it('limits each subject on its own, and sessions without a subject not at all', async () => {
     gateway.answer('issueSessionToken', ...['a', 'b', 'c', 'd', 'e'].map((token) => ({ token, expiresAt: null })));
-    await service.create('subject-1', 'r1');
-    await service.create('subject-1', 'r2');
+    await service.create(browserSaid('subject-1'), 'r1');
+    await service.create(browserSaid('subject-1'), 'r2');
 
-    await expect(service.create('subject-2', 'r3')).resolves.toMatchObject({ sessionToken: 'c' });
-    await expect(service.create(null, 'r4')).resolves.toMatchObject({ sessionToken: 'd' });
-    await expect(service.create(null, 'r5')).resolves.toMatchObject({ sessionToken: 'e' });
+    await expect(service.create(browserSaid('subject-2'), 'r3')).resolves.toMatchObject({ sessionToken: 'c' });
+    await expect(service.create(browserSaid(null), 'r4')).resolves.toMatchObject({ sessionToken: 'd' });
+    await expect(service.create(browserSaid(null), 'r5')).resolves.toMatchObject({ sessionToken: 'e' });
   });
 });

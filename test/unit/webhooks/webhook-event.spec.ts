@@ -24,6 +24,7 @@ describe('webhookFor', () => {
       data: {
         sessionId: session.id,
         subjectId: 'customer-7',
+        subjectVerified: false,
         decision: 'accepted',
         reason: 'LIVENESS_PASSED',
         folderId: 'folder-1',
@@ -45,6 +46,7 @@ describe('webhookFor', () => {
       data: {
         sessionId: session.id,
         subjectId: 'customer-8',
+        subjectVerified: false,
         decision: null,
         reason: null,
         folderId: null,

@@ -33,6 +33,7 @@ export function sessionAt(t0: Date, overrides: Partial<SessionRecord> = {}): Ses
   return {
     id: randomUUID(),
     subjectId: null,
+    subjectVerified: false,
     createdAt: t0,
     expiresAt: at(SESSION_TTL_MS),
     purgeAt: at(PURGE_MS),

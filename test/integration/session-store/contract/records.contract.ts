@@ -30,6 +30,17 @@ export function describeRecords(subject: () => Subject): void {
       expect([stored?.createdAt, stored?.expiresAt, stored?.purgeAt].map((value) => types.isDate(value))).toEqual([true, true, true]);
     });
 
+    it('keeps whether the subject was vouched for (docs/api.md §14), through a claim and a completion', async () => {
+      const { store, at } = subject();
+      const vouched = sessionAt(at(0), { subjectId: 'person-43', subjectVerified: true });
+      await store.create(vouched);
+      const held = lease(at(LEASE_MS));
+      await store.claimForUpload(vouched.id, SHA_A, at(1), held);
+      await store.complete(vouched.id, held.claimId, result(at(2)), null);
+
+      await expect(store.get(vouched.id, at(3))).resolves.toMatchObject({ subjectId: 'person-43', subjectVerified: true, status: 'completed' });
+    });
+
     it('gives back the instants of a result, a face match, a lease and a failure as Dates', async () => {
       const { store, at } = subject();
       const completed = await steps(subject()).completed();

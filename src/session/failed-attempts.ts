@@ -1,0 +1,55 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AttemptLimits } from '../attempts/attempt-limits';
+import type { DecisionReason } from '../decision/decision.types';
+import { type SessionEvent, SessionEvents } from './session-events';
+
+/**
+ * The reasons of a failed attempt (docs/api.md §14): a recorded `rejected` decision. A session that
+ * failed (an Oz container error, NEW_CAPTURE_REQUIRED) and an inconclusive decision are no
+ * attempt the person lost. A review's REVIEW_REJECTED (§15) joins this set when reviews are
+ * recorded: its event (`review.completed`) then needs a case in `failedAttemptOf` with the
+ * review's event id.
+ */
+const FAILED_ATTEMPT_REASONS: ReadonlySet<DecisionReason> = new Set<DecisionReason>(['LIVENESS_DECLINED', 'FACE_MISMATCH']);
+
+export interface FailedAttempt {
+  /** The id of the event that recorded the decision: a replay of it counts once. */
+  id: string;
+  at: Date;
+}
+
+/** The failed attempt a session event records, if any. */
+export function failedAttemptOf(event: SessionEvent): FailedAttempt | null {
+  const result = event.session.result;
+  switch (event.type) {
+    case 'verification.completed':
+    case 'verification.replayed':
+      return result && FAILED_ATTEMPT_REASONS.has(result.liveness.reason) ? { id: result.liveness.eventId, at: result.completedAt } : null;
+    case 'biometry.completed':
+      return result?.biometry && FAILED_ATTEMPT_REASONS.has(result.reason) ? { id: result.biometry.eventId, at: result.biometry.completedAt } : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Counts failed attempts of vouched subjects from the session's events. SessionEvents awaits it,
+ * so a failure is in the ledger before the answer that recorded it goes out; when the ledger
+ * cannot take it (503), the client's retry replays the decision and it is counted then, once.
+ */
+@Injectable()
+export class FailedAttempts implements OnModuleInit {
+  constructor(
+    private readonly events: SessionEvents,
+    private readonly attempts: AttemptLimits,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.subscribe((event) => this.count(event));
+  }
+
+  private async count(event: SessionEvent): Promise<void> {
+    const failure = failedAttemptOf(event);
+    if (failure !== null) await this.attempts.recordFailure(event.session, failure.id, failure.at);
+  }
+}
