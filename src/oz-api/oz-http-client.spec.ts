@@ -47,7 +47,7 @@ describe('OzHttpClient', () => {
     const answers: unknown[] = [];
     for (let i = 0; i < 6; i += 1) answers.push(await client.send(call()));
 
-    expect(answers).toEqual(Array(6).fill({ status: 400, body: Buffer.from('{"error_code":14}') }));
+    expect(answers).toEqual(Array(6).fill({ status: 400, date: expect.any(String), body: Buffer.from('{"error_code":14}') }));
     expect(sockets.size).toBeLessThanOrEqual(2);
   });
 
@@ -72,7 +72,7 @@ describe('OzHttpClient', () => {
   it('does not follow a redirect', async () => {
     handler = (req, res) => (req.url === '/elsewhere' ? res.end('{"session_token":"x"}') : res.writeHead(302, { location: '/elsewhere' }).end());
 
-    await expect(client.send(call())).resolves.toEqual({ status: 302, body: Buffer.alloc(0) });
+    await expect(client.send(call())).resolves.toEqual({ status: 302, date: expect.any(String), body: Buffer.alloc(0) });
     expect(paths).toEqual(['/api/authorize/session_token']);
   });
 
