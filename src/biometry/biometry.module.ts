@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DecisionModule } from '../decision/decision.module';
 import { OzApiModule } from '../oz-api/oz-api.module';
+import { OzCapacityModule } from '../oz-capacity/oz-capacity.module';
 import { SessionModule } from '../session/session.module';
 import { BiometryController } from './biometry.controller';
 import { BiometryService } from './biometry.service';
 
 @Module({
-  imports: [SessionModule, OzApiModule, DecisionModule],
+  imports: [SessionModule, OzApiModule, OzCapacityModule, DecisionModule],
   controllers: [BiometryController],
   providers: [BiometryService],
 })

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DecisionModule } from '../decision/decision.module';
 import { OzApiModule } from '../oz-api/oz-api.module';
+import { OzCapacityModule } from '../oz-capacity/oz-capacity.module';
 import { SessionModule } from '../session/session.module';
 import { ContainerDiagnostics } from './container-diagnostics';
 import { ContainerReceiver } from './container-receiver';
@@ -9,7 +10,7 @@ import { LivenessService } from './liveness.service';
 import { UploadBudget } from './upload-budget';
 
 @Module({
-  imports: [SessionModule, OzApiModule, DecisionModule],
+  imports: [SessionModule, OzApiModule, OzCapacityModule, DecisionModule],
   controllers: [LivenessController],
   providers: [LivenessService, ContainerReceiver, ContainerDiagnostics, UploadBudget],
   exports: [UploadBudget],

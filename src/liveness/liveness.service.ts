@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
 import { ozProblem, saturatedProblem } from '../common/oz-problems';
 import { DecisionService } from '../decision/decision.service';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
+import { OzCapacity } from '../oz-capacity/oz-capacity';
 import { type Claim, SessionLifecycle, sessionExpired, sessionInProgress } from '../session/session-lifecycle';
 import { sessionNotFound } from '../session/session.errors';
 import type { SessionRecord, UploadLease } from '../session/session.types';
@@ -27,12 +28,17 @@ export interface Upload {
   body: Readable;
   declaredLength: number | null;
   requestId: string;
+  /** Fires when the client leaves (its socket closed): a wait for Oz capacity ends at once. */
+  abandoned?: AbortSignal;
 }
+
+const NEVER_ABANDONED = new AbortController().signal;
 
 /**
  * A liveness upload, in docs/api.md §3 order: an empty declared body, then the session (404, 401,
  * 410, 409) before any byte is read; an Oz slot and room in the upload budget (503) before the
- * body is received; the atomic claim; Oz; the result recorded, then the answer.
+ * body is received; the atomic claim; with OZ_CAPACITY, a slot of the deployment's capacity (a
+ * wait, the body still held and counted); Oz; the result recorded, then the answer.
  */
 @Injectable()
 export class LivenessService {
@@ -44,6 +50,7 @@ export class LivenessService {
     private readonly decisions: DecisionService,
     private readonly receiver: ContainerReceiver,
     private readonly diagnostics: ContainerDiagnostics,
+    @Inject(OzCapacity) private readonly capacity: OzCapacity | null,
   ) {}
 
   async upload(upload: Upload): Promise<LivenessOutcome> {
@@ -75,15 +82,21 @@ export class LivenessService {
         await this.lifecycle.replayed(claim.session);
         return { replayed: true, answer: replay(claim.session) };
       case 'claimed':
-        return { replayed: false, answer: await this.analyse(claim.session, claim.lease, container, upload.requestId) };
+        return { replayed: false, answer: await this.analyse(claim.session, claim.lease, container, upload) };
     }
   }
 
-  private async analyse(session: SessionRecord, lease: UploadLease, container: ReceivedContainer, requestId: string): Promise<LivenessAnswer> {
-    const started = performance.now();
+  private async analyse(session: SessionRecord, lease: UploadLease, container: ReceivedContainer, upload: Upload): Promise<LivenessAnswer> {
+    const { requestId } = upload;
+    let started = performance.now();
     const line = { analysis: 'liveness' as const, requestId, sessionId: session.id };
+    const call = () => {
+      started = performance.now();
+      return this.gateway.analyzeContainer(container, { requestId });
+    };
     try {
-      const { httpStatus, folder } = await this.gateway.analyzeContainer(container, { requestId });
+      // A refusal of the capacity (503) is no OzApiError: the session is released below, left open.
+      const { httpStatus, folder } = this.capacity ? await this.capacity.run(upload.abandoned ?? NEVER_ABANDONED, call) : await call();
       const assessment = this.decisions.forLiveness(folder);
       // Oz answered: the analysis has its line even if recording its result fails below.
       logAnalysis(this.logger, {

@@ -71,7 +71,7 @@ describe('LivenessService', () => {
     Logger.overrideLogger(logger);
     gateway = new FakeOzApiGateway();
     diagnostics = new RecordingDiagnostics();
-    service = new LivenessService(gateway, kit.lifecycle, new DecisionService(), containerReceiver(), diagnostics as unknown as ContainerDiagnostics);
+    service = new LivenessService(gateway, kit.lifecycle, new DecisionService(), containerReceiver(), diagnostics as unknown as ContainerDiagnostics, null);
   });
 
   afterEach(() => kit.close());
