@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OzApiModule } from '../oz-api/oz-api.module';
+import { OzCapacityModule } from '../oz-capacity/oz-capacity.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SessionModule } from '../session/session.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
@@ -12,7 +13,7 @@ import { MetricsServer } from './metrics.server';
  * and its listener.
  */
 @Module({
-  imports: [SessionModule, OzApiModule, RateLimitsModule, WebhooksModule],
+  imports: [SessionModule, OzApiModule, OzCapacityModule, RateLimitsModule, WebhooksModule],
   providers: [Metrics, MetricSources, MetricsServer],
   exports: [Metrics, MetricsServer],
 })

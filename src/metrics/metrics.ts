@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Decision, DecisionReason } from '../decision/decision.types';
 import type { OzCallObservation } from '../oz-api/oz-call-observation';
+import type { CapacityWaitOutcome } from '../oz-capacity/oz-capacity';
 import type { LimitName } from '../rate-limits/rate-limits';
 import { processMetrics } from './process-metrics';
 
@@ -30,6 +31,9 @@ const DECISIONS: Record<CheckName, [Decision, DecisionReason][]> = {
     ['inconclusive', 'UNEXPECTED_RESULT'],
   ],
 };
+/** A wait for the deployment's Oz capacity lasts at most OZ_QUEUE_TIMEOUT_MS (15 s by default). */
+const CAPACITY_WAIT_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60];
+const CAPACITY_WAIT_OUTCOMES: CapacityWaitOutcome[] = ['admitted', 'timed_out', 'abandoned'];
 const CONTAINER_ERROR_CODES = [3, 4, 5, 13, 14];
 const LIMITS: LimitName[] = ['address', 'subject'];
 const WEBHOOK_OUTCOMES: WebhookDeliveryOutcome[] = ['delivered', 'failed_attempt', 'gave_up'];
@@ -92,11 +96,19 @@ export class Metrics {
     help: 'Best shots the in-memory store let go before BEST_SHOT_TTL_SECONDS, to stay within its byte cap.',
     registers: [this.own],
   });
+  private readonly capacityWait = new Histogram({
+    name: 'oz_capacity_wait_seconds',
+    help: 'Waits of analyses for the deployment-wide Oz capacity (OZ_CAPACITY), by how they ended.',
+    labelNames: ['outcome'],
+    buckets: CAPACITY_WAIT_BUCKETS,
+    registers: [this.own],
+  });
   /** Children per label set: an observation is a map lookup, not a hash of its labels. */
   private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
   private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
   private readAnalysesInFlight: () => number = () => 0;
   private readonly analysesInFlight: Gauge;
+  private readCapacityWaiting: () => number = () => 0;
 
   constructor() {
     const read = () => this.readAnalysesInFlight();
@@ -108,6 +120,16 @@ export class Metrics {
         this.set(read());
       },
     });
+    const readWaiting = () => this.readCapacityWaiting();
+    new Gauge({
+      name: 'oz_capacity_waiting',
+      help: 'Analyses of this replica waiting for the deployment-wide Oz capacity (OZ_CAPACITY).',
+      registers: [this.own],
+      collect() {
+        this.set(readWaiting());
+      },
+    });
+    for (const outcome of CAPACITY_WAIT_OUTCOMES) this.capacityWait.zero({ outcome });
     for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
     for (const code of CONTAINER_ERROR_CODES) this.containerErrors.inc({ oz_error_code: String(code) }, 0);
     for (const limit of LIMITS) this.rateLimited.inc({ limit }, 0);
@@ -128,6 +150,15 @@ export class Metrics {
   /** Read at scrape time, from the gateway's analysis slots. */
   readAnalysesInFlightFrom(read: () => number): void {
     this.readAnalysesInFlight = read;
+  }
+
+  /** Read at scrape time, from the deployment capacity's waiters of this replica. */
+  readCapacityWaitingFrom(read: () => number): void {
+    this.readCapacityWaiting = read;
+  }
+
+  observeCapacityWait(outcome: CapacityWaitOutcome, seconds: number): void {
+    this.capacityWait.observe({ outcome }, seconds);
   }
 
   countDecision(check: CheckName, decision: Decision, reason: DecisionReason): void {
