@@ -3,7 +3,8 @@
  * itself, so that no two replicas can take the last slot). The algorithm is the fair counting
  * semaphore of "Redis in Action" §6.3 (holders in a ZSET scored by their lease's end, an arrival
  * counter for order), with its waiters kept in a second ZSET ordered by that counter's ticket
- * instead of retrying, and the pace as GCRA with no burst (ITU-T I.371's virtual scheduling:
+ * instead of retrying, and only the head of that queue taking a slot (strict first come first
+ * served), and the pace as GCRA with no burst (ITU-T I.371's virtual scheduling:
  * one "next allowed start" instant, moved on by the pace at every start), decided in the same
  * script as the slot.
  *
@@ -35,27 +36,27 @@ local function wakeWaiters()
   if redis.call('ZCARD', queue) > 0 then redis.call('PUBLISH', channel, 'freed') end
 end
 
--- The first waiters, as many as there are free slots, may go; with a pace only the head, so
--- that starts keep the order of arrival. {outcome, ticket, milliseconds until it is worth asking
--- again (the next allowed start, or the end of the first lease), or -1 when a wake will come}.
+-- Only the head of the queue may take a slot: starts keep the order in which the bodies
+-- arrived across replicas. {outcome, ticket, milliseconds until it is worth asking again (the
+-- next allowed start, or the end of the first lease), or -1 when a wake will come}.
 local function decide(id, capacity, leaseMs, paceMs)
   local rank = redis.call('ZRANK', queue, id)
   if not rank then return {'gone', 0, -1} end
+  if rank > 0 then return {'wait', 0, -1} end
   local free = capacity - redis.call('ZCARD', holders)
-  if rank >= free then
+  if free <= 0 then
     -- Full: the first lease to end is when a slot comes back if its holder never gives it back.
     local first = redis.call('ZRANGE', holders, 0, 0, 'WITHSCORES')
-    if rank == 0 and first[2] then return {'wait', 0, tonumber(first[2]) - now + 1} end
+    if first[2] then return {'wait', 0, tonumber(first[2]) - now + 1} end
     return {'wait', 0, -1}
   end
-  if paceMs > 0 and rank > 0 then return {'wait', 0, -1} end
   local allowed = tonumber(redis.call('GET', nextStart) or '0')
   if now < allowed then return {'wait', 0, allowed - now} end
   redis.call('ZREM', queue, id)
   redis.call('ZREM', alive, id)
   redis.call('ZADD', holders, now + leaseMs, id)
   if paceMs > 0 then redis.call('SET', nextStart, now + paceMs, 'PX', paceMs) end
-  -- Another slot is still free: the next waiter may go now, or learn when its pace allows.
+  -- Another slot is still free: the next waiter, now the head, may go now or learn when its pace allows.
   if free > 1 then wakeWaiters() end
   return {'granted', 0, -1}
 end
