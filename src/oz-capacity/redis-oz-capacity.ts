@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { RedisConnection, RedisClient } from '../redis/redis.connection';
 import { capacityStopping, capacityTimedOut, storeUnavailable } from './oz-capacity.errors';
-import { OzCapacity, type OzCapacityOptions, type OzCapacityPermit } from './oz-capacity';
+import { type CapacityWaitOutcome, OzCapacity, type OzCapacityOptions, type OzCapacityPermit } from './oz-capacity';
 import { type CapacityAnswer, type CapacityKeys, CAPACITY_SCRIPTS, type CapacityScripts } from './redis-oz-capacity.scripts';
 import { Waiter } from './waiter';
 
 /** A waiter's place outlives its replica's last heartbeat by this much; a dead replica's waiters go then. */
 const ALIVE_MS = 3_000;
 const HEARTBEAT_MS = 1_000;
+const LEAVE_RETRY_MS = 1_000;
 /** How long the start waits for its connections, as RedisConnection does for the shared one; Redis down does not stop the start. */
 const START_WAIT_MS = 2_000;
 
@@ -43,6 +44,7 @@ export class RedisOzCapacity extends OzCapacity implements OnModuleInit, BeforeA
   private paceTimer: NodeJS.Timeout | null = null;
   private paceTimerAt = 0;
   private heartbeat: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly options: OzCapacityOptions,
@@ -87,13 +89,19 @@ export class RedisOzCapacity extends OzCapacity implements OnModuleInit, BeforeA
       this.reportWait('timed_out', 0);
       throw capacityTimedOut();
     }
-    const waiter = new Waiter(id, this.options.queueTimeoutMs, abandoned, (ended, how, seconds) => this.ended(ended, how === 'admitted', seconds, how));
+    const waiter = new Waiter(id, this.options.queueTimeoutMs, abandoned, (ended, how, seconds) => this.ended(ended, how, seconds));
     if (waiter.waiting) this.queued.set(id, { waiter, ticket });
     this.beat();
     this.serveIn(askAgainInMs);
     // A wake that came while the join was on its way found no waiter of ours to serve: serve now.
     if (this.wakes !== wakesBefore) this.wake();
-    await waiter.admitted;
+    try {
+      await waiter.admitted;
+    } catch (error) {
+      // A place that cannot be given back means Redis is away: that is the answer, not the timeout.
+      if (waiter.outcome === 'timed_out' && !(await this.leave([id]))) throw storeUnavailable();
+      throw error;
+    }
     return this.permit(id);
   }
 
@@ -112,13 +120,15 @@ export class RedisOzCapacity extends OzCapacity implements OnModuleInit, BeforeA
     const held = [...this.held];
     this.held.clear();
     if (held.length > 0) await this.leave(held);
+    this.closed = true;
     await Promise.all([this.redis, this.subscriber].map((client) => client.quit().catch(() => client.disconnect())));
   }
 
-  private ended(waiter: Waiter, admitted: boolean, seconds: number, how: 'admitted' | 'timed_out' | 'abandoned'): void {
+  /** A waiter that timed out leaves in acquire(), which awaits the answer; one whose client left, here. */
+  private ended(waiter: Waiter, how: CapacityWaitOutcome, seconds: number): void {
     this.queued.delete(waiter.id);
     this.reportWait(how, seconds);
-    if (!admitted) void this.leave([waiter.id]);
+    if (how === 'abandoned') void this.leave([waiter.id]);
   }
 
   private take(id: string): OzCapacityPermit {
@@ -202,10 +212,16 @@ export class RedisOzCapacity extends OzCapacity implements OnModuleInit, BeforeA
     this.heartbeat.unref();
   }
 
+  /**
+   * The waiter is told 503 and its place given up: a command Redis did not answer in time may
+   * still run once Redis is back (a heartbeat renewing the place), and must not leave a place
+   * that no one waits for at the head of the queue.
+   */
   private lose(id: string): void {
     const entry = this.queued.get(id);
     this.queued.delete(id);
     entry?.waiter.fail(storeUnavailable());
+    if (entry) void this.leave([id]);
   }
 
   /** Redis does not answer: no waiter can know its place, so each is told so now. */
@@ -213,11 +229,18 @@ export class RedisOzCapacity extends OzCapacity implements OnModuleInit, BeforeA
     for (const id of [...this.queued.keys()]) this.lose(id);
   }
 
-  private leave(ids: string[]): Promise<void> {
+  /**
+   * Gives back slots and places. One that Redis did not take (it was away) is asked again every
+   * second until its lease would have ended anyway: Oz is free, and the others should not wait
+   * for the lease once Redis is back. Never throws; false when Redis did not take it now.
+   */
+  private leave(ids: string[], until = Date.now() + this.options.leaseMs): Promise<boolean> {
     return this.redis.ozCapacityLeave(...this.keys, this.channel, ...ids).then(
-      () => undefined,
-      // The leases give back what could not be given back now.
-      () => undefined,
+      () => true,
+      () => {
+        if (!this.closed && Date.now() + LEAVE_RETRY_MS < until) setTimeout(() => void this.leave(ids, until), LEAVE_RETRY_MS).unref();
+        return false;
+      },
     );
   }
 

@@ -12,6 +12,8 @@ export type WaitEnded = (waiter: Waiter, outcome: CapacityWaitOutcome, seconds: 
  */
 export class Waiter {
   readonly admitted: Promise<void>;
+  /** How the wait ended, once it did without a failure. */
+  outcome: CapacityWaitOutcome | null = null;
   private settled = false;
   private readonly started = performance.now();
   private resolve!: () => void;
@@ -41,6 +43,7 @@ export class Waiter {
   /** The slot is this waiter's; false when it no longer wants it (the caller gives the slot back). */
   admit(): boolean {
     if (!this.finish()) return false;
+    this.outcome = 'admitted';
     this.ended(this, 'admitted', this.seconds());
     this.resolve();
     return true;
@@ -53,6 +56,7 @@ export class Waiter {
 
   private leave(outcome: CapacityWaitOutcome, error: AppError): void {
     if (!this.finish()) return;
+    this.outcome = outcome;
     this.ended(this, outcome, this.seconds());
     this.reject(error);
   }
