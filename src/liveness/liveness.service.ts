@@ -7,7 +7,7 @@ import { ozProblem, saturatedProblem } from '../common/oz-problems';
 import { DecisionService } from '../decision/decision.service';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
-import { OzCapacity } from '../oz-capacity/oz-capacity';
+import { OzCapacity, type OzCapacityPermit } from '../oz-capacity/oz-capacity';
 import { type Claim, SessionLifecycle, sessionExpired, sessionInProgress } from '../session/session-lifecycle';
 import { sessionNotFound } from '../session/session.errors';
 import type { SessionRecord, UploadLease } from '../session/session.types';
@@ -37,8 +37,8 @@ const NEVER_ABANDONED = new AbortController().signal;
 /**
  * A liveness upload, in docs/api.md §3 order: an empty declared body, then the session (404, 401,
  * 410, 409) before any byte is read; an Oz slot and room in the upload budget (503) before the
- * body is received; the atomic claim; with OZ_CAPACITY, a slot of the deployment's capacity (a
- * wait, the body still held and counted); Oz; the result recorded, then the answer.
+ * body is received; with OZ_CAPACITY, a slot of the deployment's capacity (a wait, the body still
+ * held and counted); the atomic claim; Oz; the result recorded, then the answer.
  */
 @Injectable()
 export class LivenessService {
@@ -59,16 +59,21 @@ export class LivenessService {
     // A replay needs no Oz slot; a first upload is refused before its body is read when none is free.
     if (session.status === 'open' && !this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
     const container = await this.receiver.receive(upload.body, upload.declaredLength);
+    let slot: OzCapacityPermit | null = null;
     try {
       if (container.length === 0) throw containerMissing();
+      // Before the claim, so that the claim's lease (OZ_TIMEOUT_MS + 10 s) covers the Oz call and
+      // not the wait as well; a refused wait (503) leaves the session as it was (docs/api.md §13).
+      if (this.capacity && session.status === 'open') slot = await this.capacity.acquire(upload.abandoned ?? NEVER_ABANDONED);
       const claim = await this.lifecycle.claimUpload(session, container.sha256);
-      return await this.settle(claim, container, upload);
+      return await this.settle(claim, container, upload.requestId, slot);
     } finally {
+      slot?.release();
       container.release();
     }
   }
 
-  private async settle(claim: Claim, container: ReceivedContainer, upload: Upload): Promise<LivenessOutcome> {
+  private async settle(claim: Claim, container: ReceivedContainer, requestId: string, slot: OzCapacityPermit | null): Promise<LivenessOutcome> {
     switch (claim.outcome) {
       case 'not-found':
         throw sessionNotFound();
@@ -82,21 +87,22 @@ export class LivenessService {
         await this.lifecycle.replayed(claim.session);
         return { replayed: true, answer: replay(claim.session) };
       case 'claimed':
-        return { replayed: false, answer: await this.analyse(claim.session, claim.lease, container, upload) };
+        return { replayed: false, answer: await this.analyse(claim.session, claim.lease, container, requestId, slot) };
     }
   }
 
-  private async analyse(session: SessionRecord, lease: UploadLease, container: ReceivedContainer, upload: Upload): Promise<LivenessAnswer> {
-    const { requestId } = upload;
-    let started = performance.now();
+  private async analyse(
+    session: SessionRecord,
+    lease: UploadLease,
+    container: ReceivedContainer,
+    requestId: string,
+    slot: OzCapacityPermit | null,
+  ): Promise<LivenessAnswer> {
+    const started = performance.now();
     const line = { analysis: 'liveness' as const, requestId, sessionId: session.id };
-    const call = () => {
-      started = performance.now();
-      return this.gateway.analyzeContainer(container, { requestId });
-    };
     try {
-      // A refusal of the capacity (503) is no OzApiError: the session is released below, left open.
-      const { httpStatus, folder } = this.capacity ? await this.capacity.run(upload.abandoned ?? NEVER_ABANDONED, call) : await call();
+      // The slot goes back once Oz answered: recording the result does not keep Oz from the next analysis.
+      const { httpStatus, folder } = await this.gateway.analyzeContainer(container, { requestId }).finally(() => slot?.release());
       const assessment = this.decisions.forLiveness(folder);
       // Oz answered: the analysis has its line even if recording its result fails below.
       logAnalysis(this.logger, {
