@@ -1,5 +1,7 @@
 import { startStack, type Stack } from '../app.factory';
+import { buildReferenceImage } from '../oz-emulator';
 import { problem } from './http';
+import { analysedSession, matchFaces, referenceForm } from './internal.helpers';
 import { viewSession } from './liveness.helpers';
 import { metricsUrl } from './metrics.helpers';
 import { send, slowUpload, startOrder, until, waitingAt, waitsAt } from './oz-capacity.helpers';
@@ -65,6 +67,25 @@ describe('Oz capacity of a one-process deployment (docs/api.md §13)', () => {
     const retry = await send(url(), leaving);
     expect(retry.status).toBe(201);
     expect(retry.body).toMatchObject({ sessionId: leaving.sessionId, decision: 'accepted' });
+  });
+  it('makes a face match wait for the slot too, and calls Oz for it once the liveness analysis before it was answered', async () => {
+    const matched = await analysedSession(url(), { person: 'capacity-person' });
+    const holder = await slowUpload(url(), OZ_MS);
+    stack.emulator.clearLoad();
+    const holderAnswer = send(url(), holder);
+    await until(() => stack.emulator.load().inFlight, 1);
+
+    const face = matchFaces(url(), matched.sessionId, referenceForm(buildReferenceImage('capacity-person')));
+    await until(() => waitingAt(metrics()), 1);
+
+    expect((await holderAnswer).status).toBe(201);
+    const answer = await face;
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ sessionId: matched.sessionId, result: { decision: 'accepted', reason: 'FACE_MATCHED' } });
+    const load = stack.emulator.load();
+    expect(load.mostAtOnce).toBe(1);
+    expect(load.calls.map((call) => call.bodySha256)[0]).toBe(holder.sha256);
+    expect(load.calls).toHaveLength(2);
   });
 });
 
