@@ -15,6 +15,7 @@ export class InMemoryOzCapacity extends OzCapacity implements BeforeApplicationS
   private queue: Waiter[] = [];
   private nextStartAt = 0;
   private paceTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
 
   constructor(private readonly options: OzCapacityOptions) {
     super();
@@ -25,6 +26,7 @@ export class InMemoryOzCapacity extends OzCapacity implements BeforeApplicationS
   }
 
   async acquire(abandoned: AbortSignal): Promise<OzCapacityPermit> {
+    if (this.stopping) throw capacityStopping();
     if (this.queue.length === 0 && this.holders.size < this.options.capacity && Date.now() >= this.nextStartAt) {
       this.reportWait('admitted', 0);
       return this.take(randomUUID());
@@ -45,7 +47,9 @@ export class InMemoryOzCapacity extends OzCapacity implements BeforeApplicationS
     return this.permit(waiter.id);
   }
 
+  /** SIGTERM: waiters leave at once (they retry on another replica) instead of holding the drain. */
   beforeApplicationShutdown(): void {
+    this.stopping = true;
     for (const waiter of [...this.queue]) waiter.fail(capacityStopping());
     this.queue = [];
   }

@@ -10,7 +10,9 @@
  *
  * KEYS: 1 holders (id → lease end), 2 queue (id → ticket), 3 alive (a waiter's id → the end of
  * its replica's heartbeat), 4 the ticket counter, 5 the next allowed start. They share one hash
- * tag, so that a Redis Cluster keeps them in one slot. ARGV[1] is the channel that wakes the
+ * tag, so that a Redis Cluster keeps them in one slot. Each key also expires once nothing in it
+ * can still be alive (holders after a lease, the queue after a heartbeat), so that a deployment
+ * whose replicas all died leaves nothing behind but the counter. ARGV[1] is the channel that wakes the
  * replicas whenever a waiter may now go. Every instant is Redis' own clock (TIME): one clock for
  * every replica, whatever theirs say.
  */
@@ -55,6 +57,7 @@ local function decide(id, capacity, leaseMs, paceMs)
   redis.call('ZREM', queue, id)
   redis.call('ZREM', alive, id)
   redis.call('ZADD', holders, now + leaseMs, id)
+  redis.call('PEXPIRE', holders, leaseMs)
   if paceMs > 0 then redis.call('SET', nextStart, now + paceMs, 'PX', paceMs) end
   -- Another slot is still free: the next waiter, now the head, may go now or learn when its pace allows.
   if free > 1 then wakeWaiters() end
@@ -69,6 +72,8 @@ local id, aliveMs = ARGV[2], tonumber(ARGV[6])
 local ticket = redis.call('INCR', tickets)
 redis.call('ZADD', queue, ticket, id)
 redis.call('ZADD', alive, now + aliveMs, id)
+redis.call('PEXPIRE', queue, aliveMs)
+redis.call('PEXPIRE', alive, aliveMs)
 local answer = decide(id, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 if answer[1] ~= 'granted' and ARGV[7] == 'once' then
   redis.call('ZREM', queue, id)
@@ -84,12 +89,14 @@ if sweep() > 0 then wakeWaiters() end
 return decide(ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 `;
 
-/** ARGV: channel, ids. Gives back slots and places in the queue; the number of slots given back. */
+/** ARGV: channel, ids (one by one: Lua's unpack stops at a few thousand). Gives back slots and places; the slots given back. */
 const LEAVE = `
-local ids = {unpack(ARGV, 2)}
-local released = redis.call('ZREM', holders, unpack(ids))
-redis.call('ZREM', queue, unpack(ids))
-redis.call('ZREM', alive, unpack(ids))
+local released = 0
+for i = 2, #ARGV do
+  released = released + redis.call('ZREM', holders, ARGV[i])
+  redis.call('ZREM', queue, ARGV[i])
+  redis.call('ZREM', alive, ARGV[i])
+end
 sweep()
 wakeWaiters()
 return released
@@ -104,6 +111,10 @@ for i = 3, #ARGV do
   else
     missing[#missing + 1] = ARGV[i]
   end
+end
+if #missing < #ARGV - 2 then
+  redis.call('PEXPIRE', queue, aliveMs)
+  redis.call('PEXPIRE', alive, aliveMs)
 end
 if sweep() > 0 then wakeWaiters() end
 return missing

@@ -45,6 +45,7 @@ export class RedisOzCapacity extends OzCapacity implements OnModuleInit, BeforeA
   private paceTimerAt = 0;
   private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
+  private stopping = false;
 
   constructor(
     private readonly options: OzCapacityOptions,
@@ -75,6 +76,7 @@ export class RedisOzCapacity extends OzCapacity implements OnModuleInit, BeforeA
   }
 
   async acquire(abandoned: AbortSignal): Promise<OzCapacityPermit> {
+    if (this.stopping) throw capacityStopping();
     const id = randomUUID();
     const wakesBefore = this.wakes;
     const once = this.options.queueTimeoutMs === 0;
@@ -107,6 +109,7 @@ export class RedisOzCapacity extends OzCapacity implements OnModuleInit, BeforeA
 
   /** SIGTERM: waiters leave at once (they retry on another replica) instead of holding the drain. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     const ids = [...this.queued.keys()];
     for (const { waiter } of this.queued.values()) waiter.fail(capacityStopping());
     this.queued.clear();

@@ -188,7 +188,7 @@ export function describeOzCapacityContract(harness: CapacityHarness): void {
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(paceMs - 15);
   });
 
-  it('tells waiting analyses to go elsewhere when the replica stops, and holds the stop for none of them', async () => {
+  it('tells waiting and later analyses to go elsewhere once the replica stops, and holds the stop for none of them', async () => {
     const capacity = await harness.newCapacity({ capacity: 1 });
     const holder = await capacity.acquire(never());
     const waiting = capacity.acquire(never());
@@ -199,6 +199,7 @@ export function describeOzCapacityContract(harness: CapacityHarness): void {
 
     await expect(refused).resolves.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryAfterSeconds: 1 });
     expect(capacity.waiting).toBe(0);
+    await expect(refusal(capacity.acquire(never()))).resolves.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     holder.release();
   });
 }

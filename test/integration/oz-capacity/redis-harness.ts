@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RedisConfig } from '../../../src/config';
 import type { OzCapacityOptions } from '../../../src/oz-capacity/oz-capacity';
 import { RedisOzCapacity } from '../../../src/oz-capacity/redis-oz-capacity';
-import { RedisConnection } from '../../../src/redis/redis.connection';
+import { type RedisClient, RedisConnection } from '../../../src/redis/redis.connection';
 import { waitFor } from '../../support/redis-wire';
 import { CONTRACT_OPTIONS } from './oz-capacity.contract';
 
@@ -27,6 +27,16 @@ export class CapacityReplicas {
     this.made.push(capacity);
     await capacity.onModuleInit();
     return capacity;
+  }
+
+  /** A raw client of the first replica's connection, to look at the keys. */
+  get client(): RedisClient {
+    return this.connections[0].client;
+  }
+
+  /** A key of the capacity under this deployment's prefix, e.g. `queue`. */
+  key(name: 'holders' | 'queue' | 'alive' | 'tickets' | 'next-start'): string {
+    return `${this.keyPrefix}{oz-capacity}:${name}`;
   }
 
   /** As a clean stop would: waiters leave, slots are given back, connections close. */

@@ -98,6 +98,38 @@ describe('RedisOzCapacity across replicas', () => {
     await expect(dying).resolves.toBe('gone');
   });
 
+  it('gives back thousands of places in one leave', async () => {
+    const capacity = await deployment.replica({ capacity: 1 });
+    const holder = await capacity.acquire(never());
+    const client = new AbortController();
+    const waiting = Array.from({ length: 3_000 }, () => capacity.acquire(client.signal).catch(() => 'left'));
+    await waitersAre(capacity, 3_000);
+    const ids = [...(capacity as unknown as { queued: Map<string, unknown> }).queued.keys()];
+
+    await expect((capacity as unknown as { leave(ids: string[]): Promise<boolean> }).leave(ids)).resolves.toBe(true);
+
+    await expect(deployment.client.zcard(deployment.key('queue'))).resolves.toBe(0);
+    client.abort();
+    await expect(Promise.all(waiting)).resolves.toEqual(Array(3_000).fill('left'));
+    holder.release();
+  });
+
+  it('lets its keys expire once nothing in them can be alive: the holders after a lease, the queue after a heartbeat', async () => {
+    const capacity = await deployment.replica({ capacity: 1, leaseMs: 30_000 });
+    const holder = await capacity.acquire(never());
+    const waiting = capacity.acquire(never());
+    await waitersAre(capacity, 1);
+
+    const [holders, queue, alive] = await Promise.all(['holders', 'queue', 'alive'].map((name) => deployment.client.pttl(deployment.key(name as 'queue'))));
+
+    expect(holders).toBeGreaterThan(25_000);
+    expect(holders).toBeLessThanOrEqual(30_000);
+    for (const ttl of [queue, alive]) expect(ttl).toBeGreaterThan(0);
+    for (const ttl of [queue, alive]) expect(ttl).toBeLessThanOrEqual(3_000);
+    holder.release();
+    (await waiting).release();
+  });
+
   it('answers 503 STORE_UNAVAILABLE when Redis does not answer, and never a slot', async () => {
     const capacity = await deployment.replica();
     redis.freeze();
