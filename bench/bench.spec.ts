@@ -114,6 +114,7 @@ describe('targets', () => {
     ],
     overload: null,
     slow: [slow('SUT', 0), slow('B1', 16)],
+    capacity: [],
   };
 
   it('computes each ratio from the right cells and judges it against its goal', () => {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './actors';
 import { fmt, fmtSummary, TargetResult } from './stats';
+import type { CapacityRow } from './capacity';
 import type { MemoryRow, OverloadResult } from './held';
 import type { SlowRow } from './slow';
 import { sizeLabel, uploadCells } from './targets';
@@ -18,6 +19,7 @@ export interface Results {
   memory: MemoryRow[];
   overload: OverloadResult | null;
   slow: SlowRow[];
+  capacity: CapacityRow[];
 }
 
 const MiB = 2 ** 20;

@@ -6,13 +6,15 @@
  * --quick: a short version of every workload that asserts only correctness (every actor answered
  * correctly and U received exactly the bytes that were sent), never a timing. Either mode exits 1
  * on a correctness error. Options: --only=json,bytes,memory,overload,slow  --actors=D,B1,B2,SUT,SUT-R,P1
- * --sizes-kib=300,10240  --conc=1,8 (workload 2). Env: BENCH_SUT_MAIN, BENCH_SUT_NODE_ARGS (actors.ts).
+ * --sizes-kib=300,10240  --conc=1,8 (workload 2). `--only=capacity`: workload 6, three replicas on one
+ * Redis sharing OZ_CAPACITY against U as a minimal Oz, beside v1.1's static split (capacity.ts). Env: BENCH_SUT_MAIN, BENCH_SUT_NODE_ARGS (actors.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ActorId, isService, startUpstream, stopActor, SUT_MAIN, sutBuilt, transpileBaselines } from './actors';
 import { machine, markdown, Results } from './report';
 import { evaluateTargets } from './targets';
+import { capacityMarkdown, capacityWorkload } from './capacity';
 import { memory, overload } from './held';
 import { slowClients } from './slow';
 import { bytes, Config, Ctx, smallJson } from './workloads';
@@ -27,6 +29,8 @@ export const FULL: Config = {
   memory: { uploads: 64, size: 10 * MiB, delayMs: 3000, reps: 2 },
   overload: { limit: 4, size: 2 * MiB, delayMs: 3000, waves: 3 },
   slow: { uploads: 16, size: 2 * MiB, chunk: 32 * KiB, intervalMs: 125, fastClients: 8, fastSize: 2 * MiB, limit: 4, delayMs: 1000 },
+  // A minimal Oz: 3 at once, about 1 s each; 4 a second is a third more than it can take.
+  capacity: { capacity: 3, replicas: 3, analysisMs: 1000, steadyPerS: 4, steadyS: 10, bodyBytes: 64 * KiB },
 };
 
 export const QUICK: Config = {
@@ -37,6 +41,7 @@ export const QUICK: Config = {
   overload: { limit: 4, size: 256 * KiB, delayMs: 300, waves: 1 },
   // Fewer fast clients than slots, so that slow uploads reach U and the service's 0 means something.
   slow: { uploads: 4, size: 256 * KiB, chunk: 32 * KiB, intervalMs: 125, fastClients: 2, fastSize: 256 * KiB, limit: 4, delayMs: 300 },
+  capacity: { capacity: 3, replicas: 3, analysisMs: 200, steadyPerS: 20, steadyS: 1, bodyBytes: 16 * KiB },
 };
 
 function arg(name: string): string | undefined {
@@ -51,7 +56,7 @@ async function main(): Promise<number> {
     ...base,
     bytes: { ...base.bytes, sizes: list(arg('sizes-kib'), KiB) ?? base.bytes.sizes, concurrencies: list(arg('conc'), 1) ?? base.bytes.concurrencies },
   };
-  const only = new Set((arg('only') ?? 'json,bytes,memory,overload,slow').split(','));
+  const only = new Set((arg('only') ?? 'json,bytes,memory,overload,slow,capacity').split(','));
   let actors = (arg('actors') ?? 'D,B1,B2,SUT,SUT-R,P1').split(',') as ActorId[];
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const warnings: string[] = [];
@@ -65,7 +70,7 @@ async function main(): Promise<number> {
   transpileBaselines();
   const upstream = await startUpstream();
   const ctx: Ctx = { cfg, upstreamUrl: upstream.url, actors, errors: [], log };
-  const results: Results = { json: [], bytes: [], memory: [], overload: null, slow: [] };
+  const results: Results = { json: [], bytes: [], memory: [], overload: null, slow: [], capacity: [] };
   try {
     if (only.has('json')) {
       log('1. small JSON');
@@ -87,6 +92,10 @@ async function main(): Promise<number> {
       log('5. slow clients');
       results.slow = await slowClients(ctx);
     }
+    if (only.has('capacity') && actors.includes('SUT')) {
+      log('6. Oz capacity');
+      results.capacity = await capacityWorkload(ctx);
+    }
   } finally {
     await stopActor(upstream);
   }
@@ -94,7 +103,9 @@ async function main(): Promise<number> {
   const errors = [...new Set(ctx.errors)];
   const targets = evaluateTargets(cfg, results);
   const m = machine();
-  const md = markdown(cfg, results, targets, m, errors);
+  const md = [markdown(cfg, results, targets, m, errors), ...(results.capacity.length ? ['', capacityMarkdown(cfg.capacity, results.capacity)] : [])].join(
+    '\n',
+  );
   log(`\n${md}\n`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.join(__dirname, 'results');

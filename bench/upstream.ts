@@ -7,8 +7,11 @@
  * so that its CPU does not share the harness' event loop. Control routes (not Oz):
  *   GET  /__stats  → { requests, bytes, hashes: { <sha256>: count }, inFlight, maxInFlight, tokens,
  *                      arriving, maxArriving, receiving, maxReceiving }
- *   POST /__reset  → zero the counters;  POST /__config?delayMs=N[&hold=M] → set the analysis delay
- *   (and hold every folder answer until M bodies have arrived, so that M uploads are in flight at once).
+ *   POST /__reset  → zero the counters;  POST /__config?delayMs=N[&hold=M][&capacity=C] → set the analysis delay
+ *   (and hold every folder answer until M bodies have arrived, so that M uploads are in flight at once;
+ *   with C, behave like a minimal Oz API Instant: at most C analyses at once, a call past them is
+ *   refused with 503 at once and counted in `refused`, and each answered call's start and end are
+ *   kept in `calls`, for the capacity workload's utilisation).
  *   POST /__sending?prefix=<hex> / POST /__sent?prefix=<hex> → a client is sending (has finished
  *   sending) the body that starts with these 16 bytes: "Oz slots held by uploads still arriving",
  *   `arriving` and `receiving` in arrivals.ts.
@@ -24,6 +27,10 @@ export interface UpstreamStats extends ArrivalCounts {
   inFlight: number;
   maxInFlight: number;
   tokens: number;
+  /** Folder calls refused for being past `capacity` (0: no capacity, none refused). */
+  refused: number;
+  /** With a capacity: each answered folder call, from its request to its answer (ms since the epoch). */
+  calls: { start: number; end: number; sha256: string }[];
 }
 
 /** A JPEG-looking buffer (SOI + JFIF header, random payload, EOI) of about `size` bytes. */
@@ -88,6 +95,7 @@ export function createUpstream(initialDelayMs = 0): http.Server {
   // Hold: with hold = N, no folder is answered before N bodies have fully arrived (then the delay
   // runs), so that N uploads are really in flight at once whatever the actors' speed.
   let hold = 0;
+  let capacity = 0;
   let arrived = 0;
   const waiting: (() => void)[] = [];
   const tpl = folderTemplate();
@@ -98,6 +106,8 @@ export function createUpstream(initialDelayMs = 0): http.Server {
     inFlight: 0,
     maxInFlight: 0,
     tokens: 0,
+    refused: 0,
+    calls: [],
     arriving: 0,
     maxArriving: 0,
     receiving: 0,
@@ -116,6 +126,13 @@ export function createUpstream(initialDelayMs = 0): http.Server {
     const url = req.url ?? '/';
     if (req.method === 'POST' && url.startsWith('/api/instant/folders')) {
       const s = stats;
+      if (capacity > 0 && s.inFlight >= capacity) {
+        s.refused++;
+        req.resume();
+        req.on('end', () => json(res, 503, { error_code: 0, error_message: 'over capacity' }));
+        return;
+      }
+      const start = Date.now();
       s.inFlight++;
       s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
       const arrival = arrivals.request();
@@ -139,6 +156,7 @@ export function createUpstream(initialDelayMs = 0): http.Server {
             s.requests++;
             s.bytes += bytes;
             s.hashes[sha] = (s.hashes[sha] ?? 0) + 1;
+            if (capacity > 0) s.calls.push({ start, end: Date.now(), sha256: sha });
             if (req.headers['content-type'] !== 'application/octet-stream' || bytes === 0) {
               return json(res, 400, { error_code: 13, error_message: 'container missing or wrong content type' });
             }
@@ -177,10 +195,11 @@ export function createUpstream(initialDelayMs = 0): http.Server {
         arrivals.announce(announced[2], announced[1] === 'sent');
         return json(res, 200, { ok: true });
       }
-      const m = /^\/__config\?delayMs=(\d+)(?:&hold=(\d+))?$/.exec(url);
+      const m = /^\/__config\?delayMs=(\d+)(?:&hold=(\d+))?(?:&capacity=(\d+))?$/.exec(url);
       if (m && req.method === 'POST') {
         delayMs = Number(m[1]);
         hold = Number(m[2] ?? 0);
+        capacity = Number(m[3] ?? 0);
         arrived = 0;
         for (const release of waiting.splice(0)) release();
         return json(res, 200, { delayMs, hold });

@@ -5,6 +5,7 @@
  */
 import { Actor, ActorId, cpuSeconds, isService, startActor, stopActor } from './actors';
 import { Body, checkSmallJson, compareBytes, createSessions, makeBodies, runSmallJson, runUploads, upstreamCall, uploadPath, UploadRun } from './load';
+import type { CapacityConfig } from './capacity';
 import type { UpstreamStats } from './upstream';
 import { percentile, summarize, Summary } from './stats';
 
@@ -16,6 +17,7 @@ export interface Config {
   overload: { limit: number; size: number; delayMs: number; waves: number };
   /** `uploads` slow clients send `size` bytes in `chunk`s every `intervalMs`, beside `fastClients` sending `fastSize` back to back. */
   slow: { uploads: number; size: number; chunk: number; intervalMs: number; fastClients: number; fastSize: number; limit: number; delayMs: number };
+  capacity: CapacityConfig;
 }
 
 export interface Ctx {

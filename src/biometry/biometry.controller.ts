@@ -1,8 +1,9 @@
-import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Admit } from '../admission/route-policy';
 import { BodyLimits } from '../admission/body-limits';
+import { signalWhenClientLeaves } from '../common/client-left';
 import { RequestId } from '../common/request-context';
 import { SessionIdPipe } from '../common/validation';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../openapi/api-problems.decorator';
@@ -50,7 +51,13 @@ export class BiometryController {
     ...UPSTREAM_PROBLEMS,
     'STORE_UNAVAILABLE',
   ])
-  match(@Param('sessionId', SessionIdPipe) sessionId: string, @Req() request: FastifyRequest, @RequestId() requestId: string): Promise<BiometryAnswerDto> {
-    return this.biometry.match(sessionId, () => readReferenceForm(request, this.limits.maxImageBytes), requestId);
+  match(
+    @Param('sessionId', SessionIdPipe) sessionId: string,
+    @Req() request: FastifyRequest,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BiometryAnswerDto> {
+    const readForm = () => readReferenceForm(request, this.limits.maxImageBytes);
+    return this.biometry.match(sessionId, readForm, requestId, signalWhenClientLeaves(reply.raw));
   }
 }

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { AttemptsModule } from '../attempts/attempts.module';
 import { DecisionModule } from '../decision/decision.module';
 import { OzApiModule } from '../oz-api/oz-api.module';
+import { OzCapacityModule } from '../oz-capacity/oz-capacity.module';
 import { SessionModule } from '../session/session.module';
 import { BiometryController } from './biometry.controller';
 import { BiometryService } from './biometry.service';
 
 @Module({
-  imports: [SessionModule, OzApiModule, DecisionModule, AttemptsModule],
+  imports: [SessionModule, OzApiModule, OzCapacityModule, DecisionModule, AttemptsModule],
   controllers: [BiometryController],
   providers: [BiometryService],
 })

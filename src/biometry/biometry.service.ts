@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AttemptLimits } from '../attempts/attempt-limits';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
@@ -8,6 +8,7 @@ import { DecisionService } from '../decision/decision.service';
 import type { LivenessCheck } from '../decision/decision.types';
 import { type FaceMatchImage, OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
+import { OzCapacity } from '../oz-capacity/oz-capacity';
 import { SessionLifecycle } from '../session/session-lifecycle';
 import { bestShotExpired, bestShotNotFound, sessionNotFound } from '../session/session.errors';
 import type { SessionRecord, SessionResult } from '../session/session.types';
@@ -30,9 +31,11 @@ export class BiometryService {
     private readonly lifecycle: SessionLifecycle,
     private readonly decisions: DecisionService,
     private readonly attempts: AttemptLimits,
+    @Inject(OzCapacity) private readonly capacity: OzCapacity | null,
   ) {}
 
-  async match(sessionId: string, readForm: () => Promise<ReferenceForm>, requestId: string): Promise<BiometryAnswer> {
+  /** `abandoned` fires when the client leaves: a wait for the deployment's Oz capacity (§13) ends at once. */
+  async match(sessionId: string, readForm: () => Promise<ReferenceForm>, requestId: string, abandoned?: AbortSignal): Promise<BiometryAnswer> {
     if (!this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
     const form = await readForm();
     const { session, result, bestShot } = await this.prerequisites(sessionId);
@@ -43,10 +46,14 @@ export class BiometryService {
       { name: `reference.${extension}`, bytes: form.reference, contentType, tags: [...TAGS[form.referenceType]] },
       { name: 'best-shot.jpg', bytes: bestShot, contentType: 'image/jpeg', tags: ['photo_selfie'] },
     ];
-    const started = performance.now();
+    let started = performance.now();
     const line = { analysis: 'biometry' as const, requestId, sessionId, eventSessionId: result.eventSessionId };
+    const call = () => {
+      started = performance.now();
+      return this.gateway.matchFaces(images, { requestId });
+    };
     try {
-      const { httpStatus, folder } = await this.gateway.matchFaces(images, { requestId });
+      const { httpStatus, folder } = this.capacity ? await this.capacity.run(abandoned ?? new AbortController().signal, call) : await call();
       const assessment = this.decisions.forBiometry(livenessCheckOf(result), folder);
       // Oz answered: the analysis has its line even if recording its result fails below.
       logAnalysis(this.logger, {

@@ -10,6 +10,7 @@ import { loggingConfig } from './logging.config';
 import { metricsConfig } from './metrics.config';
 import type { ValueOf } from './namespace';
 import { ozConfig } from './oz.config';
+import { ozCapacityConfig } from './oz-capacity.config';
 import { rateLimitsConfig } from './rate-limits.config';
 import { receiptsConfig } from './receipts.config';
 import { redisConfig } from './redis.config';
@@ -23,6 +24,7 @@ import { webhooksConfig } from './webhooks.config';
 export const NAMESPACES = [
   httpConfig,
   ozConfig,
+  ozCapacityConfig,
   limitsConfig,
   sessionsConfig,
   accessConfig,

@@ -32,6 +32,7 @@ describe('the environment of docs/api.md §5', () => {
         tokenTimeoutMs: 5_000,
         maxConcurrency: 16,
       },
+      ozCapacity: { capacity: null, paceMs: 0, queueTimeoutMs: 15_000 },
       limits: { maxContainerBytes: 20_971_520, maxImageBytes: 10_485_760, maxInflightUploadBytes: 268_435_456 },
       sessions: { resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 },
       shutdown: { timeoutMs: 30_000 },

@@ -8,6 +8,7 @@ export { limitsConfig, type LimitsConfig } from './limits.config';
 export { loggingConfig, type LoggingConfig, type LogLevel } from './logging.config';
 export { metricsConfig, type MetricsConfig } from './metrics.config';
 export { ozConfig, type OzConfig } from './oz.config';
+export { ozCapacityConfig, type OzCapacityConfig } from './oz-capacity.config';
 export { rateLimitsConfig, type RateLimitsConfig } from './rate-limits.config';
 export { receiptsConfig, type ReceiptsConfig } from './receipts.config';
 export { redisConfig, type RedisConfig } from './redis.config';

@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerTokenOf } from '../admission/bearer-token';
 import { Admit, declaredLengthOf } from '../admission/route-policy';
+import { signalWhenClientLeaves } from '../common/client-left';
 import { RequestId } from '../common/request-context';
 import { SessionIdPipe } from '../common/validation';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../openapi/api-problems.decorator';
@@ -66,7 +67,14 @@ export class LivenessController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LivenessAnswerDto> {
     const token = bearerTokenOf(request.headers) ?? '';
-    const upload = { sessionId, token, body: request.raw, declaredLength: declaredLengthOf(request.headers), requestId };
+    const upload = {
+      sessionId,
+      token,
+      body: request.raw,
+      declaredLength: declaredLengthOf(request.headers),
+      requestId,
+      abandoned: signalWhenClientLeaves(reply.raw),
+    };
     const { replayed, answer } = await this.liveness.upload(upload);
     if (replayed) void reply.status(200);
     return answer;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AttemptsModule } from '../attempts/attempts.module';
 import { DecisionModule } from '../decision/decision.module';
 import { OzApiModule } from '../oz-api/oz-api.module';
+import { OzCapacityModule } from '../oz-capacity/oz-capacity.module';
 import { SessionModule } from '../session/session.module';
 import { ContainerDiagnostics } from './container-diagnostics';
 import { ContainerReceiver } from './container-receiver';
@@ -10,7 +11,7 @@ import { LivenessService } from './liveness.service';
 import { UploadBudget } from './upload-budget';
 
 @Module({
-  imports: [SessionModule, OzApiModule, DecisionModule, AttemptsModule],
+  imports: [SessionModule, OzApiModule, OzCapacityModule, DecisionModule, AttemptsModule],
   controllers: [LivenessController],
   providers: [LivenessService, ContainerReceiver, ContainerDiagnostics, UploadBudget],
   exports: [UploadBudget],

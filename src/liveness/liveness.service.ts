@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AttemptLimits } from '../attempts/attempt-limits';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
@@ -8,6 +8,7 @@ import { saturatedProblem } from '../common/oz-problems';
 import { DecisionService } from '../decision/decision.service';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
 import { OzApiError } from '../oz-api/oz-api.error';
+import { OzCapacity, type OzCapacityPermit } from '../oz-capacity/oz-capacity';
 import { type Claim, SessionLifecycle, sessionExpired } from '../session/session-lifecycle';
 import { sessionNotFound } from '../session/session.errors';
 import type { SessionRecord, UploadLease } from '../session/session.types';
@@ -29,12 +30,17 @@ export interface Upload {
   body: Readable;
   declaredLength: number | null;
   requestId: string;
+  /** Fires when the client leaves (its socket closed): a wait for Oz capacity ends at once. */
+  abandoned?: AbortSignal;
 }
+
+const NEVER_ABANDONED = new AbortController().signal;
 
 /**
  * A liveness upload, in docs/api.md §3 order: an empty declared body, then the session (404, 401,
- * 410, 409) and a locked subject (429) before any byte is read; an Oz slot and room in the upload budget (503) before the
- * body is received; the atomic claim; Oz; the result recorded, then the answer.
+ * 410, 409) and a locked subject (429) before any byte is read; an Oz slot and room in the upload
+ * budget (503) before the body is received; with OZ_CAPACITY, a slot of the deployment's capacity
+ * (a wait, the body still held and counted); the atomic claim; Oz; the result recorded, then the answer.
  */
 @Injectable()
 export class LivenessService {
@@ -47,6 +53,7 @@ export class LivenessService {
     private readonly receiver: ContainerReceiver,
     private readonly diagnostics: ContainerDiagnostics,
     private readonly attempts: AttemptLimits,
+    @Inject(OzCapacity) private readonly capacity: OzCapacity | null,
   ) {}
 
   async upload(upload: Upload): Promise<LivenessOutcome> {
@@ -57,16 +64,21 @@ export class LivenessService {
     // A replay needs no Oz slot; a first upload is refused before its body is read when none is free.
     if (session.status === 'open' && !this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
     const container = await this.receiver.receive(upload.body, upload.declaredLength);
+    let slot: OzCapacityPermit | null = null;
     try {
       if (container.length === 0) throw containerMissing();
+      // Before the claim, so that the claim's lease (OZ_TIMEOUT_MS + 10 s) covers the Oz call and
+      // not the wait as well; a refused wait (503) leaves the session as it was (docs/api.md §13).
+      if (this.capacity && session.status === 'open') slot = await this.capacity.acquire(upload.abandoned ?? NEVER_ABANDONED);
       const claim = await this.lifecycle.claimUpload(session, container.sha256);
-      return await this.settle(claim, container, upload);
+      return await this.settle(claim, container, upload.requestId, slot);
     } finally {
+      slot?.release();
       container.release();
     }
   }
 
-  private async settle(claim: Claim, container: ReceivedContainer, upload: Upload): Promise<LivenessOutcome> {
+  private async settle(claim: Claim, container: ReceivedContainer, requestId: string, slot: OzCapacityPermit | null): Promise<LivenessOutcome> {
     switch (claim.outcome) {
       case 'not-found':
         throw sessionNotFound();
@@ -78,15 +90,22 @@ export class LivenessService {
         await this.lifecycle.replayed(claim.session);
         return { replayed: true, answer: replay(claim.session, await this.attemptsRemaining(claim.session)) };
       case 'claimed':
-        return { replayed: false, answer: await this.analyse(claim.session, claim.lease, container, upload.requestId) };
+        return { replayed: false, answer: await this.analyse(claim.session, claim.lease, container, requestId, slot) };
     }
   }
 
-  private async analyse(session: SessionRecord, lease: UploadLease, container: ReceivedContainer, requestId: string): Promise<LivenessAnswer> {
+  private async analyse(
+    session: SessionRecord,
+    lease: UploadLease,
+    container: ReceivedContainer,
+    requestId: string,
+    slot: OzCapacityPermit | null,
+  ): Promise<LivenessAnswer> {
     const started = performance.now();
     const line = { analysis: 'liveness' as const, requestId, sessionId: session.id };
     try {
-      const { httpStatus, folder } = await this.gateway.analyzeContainer(container, { requestId });
+      // The slot goes back once Oz answered: recording the result does not keep Oz from the next analysis.
+      const { httpStatus, folder } = await this.gateway.analyzeContainer(container, { requestId }).finally(() => slot?.release());
       const assessment = this.decisions.forLiveness(folder);
       // Oz answered: the analysis has its line even if recording its result fails below.
       logAnalysis(this.logger, {

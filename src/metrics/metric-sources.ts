@@ -1,7 +1,8 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { AttemptLimits } from '../attempts/attempt-limits';
 import { OZ_CONTAINER_ERROR_CODES } from '../oz-api/oz-api.error';
 import { OzApiGateway } from '../oz-api/oz-api.gateway';
+import { OzCapacity } from '../oz-capacity/oz-capacity';
 import { RateLimits } from '../rate-limits/rate-limits';
 import { SessionEvents, type SessionEvent } from '../session/session-events';
 import { SessionLifecycle } from '../session/session-lifecycle';
@@ -10,7 +11,7 @@ import { Metrics } from './metrics';
 
 /**
  * Where the numbers come from: the session's events (decisions, container errors), the gateway's
- * calls and slots, the rate limits' refusals and early drops, the webhook deliveries, the best shots let go early. Each source offers a listener seam, so that none of
+ * calls and slots, the deployment capacity's waits, the rate limits' refusals and early drops, the webhook deliveries, the best shots let go early. Each source offers a listener seam, so that none of
  * them knows the metrics.
  */
 @Injectable()
@@ -23,12 +24,18 @@ export class MetricSources implements OnModuleInit {
     private readonly webhooks: WebhookDelivery,
     private readonly sessions: SessionLifecycle,
     private readonly attempts: AttemptLimits,
+    @Inject(OzCapacity) private readonly capacity: OzCapacity | null,
   ) {}
 
   onModuleInit(): void {
     this.gateway.observeCalls((call) => this.metrics.observeOzCall(call));
     this.metrics.readAnalysesInFlightFrom(() => this.gateway.analysesInFlight());
     this.metrics.askStoreUpFrom(() => this.sessions.storeAnswers());
+    const capacity = this.capacity;
+    if (capacity) {
+      this.metrics.readCapacityWaitingFrom(() => capacity.waiting);
+      capacity.onWaitEnded((outcome, seconds) => this.metrics.observeCapacityWait(outcome, seconds));
+    }
     this.rateLimits.onRefusal((limit) => this.metrics.countRateLimited(limit));
     this.rateLimits.onWindowDroppedEarly((limit) => this.metrics.countRateLimitWindowDroppedEarly(limit));
     this.events.subscribe((event) => this.count(event));

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AttemptsModule } from '../attempts/attempts.module';
 import { OzApiModule } from '../oz-api/oz-api.module';
+import { OzCapacityModule } from '../oz-capacity/oz-capacity.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SessionModule } from '../session/session.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
@@ -13,7 +14,7 @@ import { MetricsServer } from './metrics.server';
  * and its listener.
  */
 @Module({
-  imports: [SessionModule, OzApiModule, RateLimitsModule, WebhooksModule, AttemptsModule],
+  imports: [SessionModule, OzApiModule, OzCapacityModule, RateLimitsModule, WebhooksModule, AttemptsModule],
   providers: [Metrics, MetricSources, MetricsServer],
   exports: [Metrics, MetricsServer],
 })

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Decision, DecisionReason } from '../decision/decision.types';
 import { OZ_FAILURE_CAUSES, type OzCallObservation } from '../oz-api/oz-call-observation';
 import type { OzOperation } from '../oz-api/oz-api.error';
+import type { CapacityWaitOutcome } from '../oz-capacity/oz-capacity';
 import type { LimitName } from '../rate-limits/rate-limits';
 import { processMetrics } from './process-metrics';
 
@@ -31,6 +32,9 @@ const DECISIONS: Record<CheckName, [Decision, DecisionReason][]> = {
     ['inconclusive', 'UNEXPECTED_RESULT'],
   ],
 };
+/** A wait for the deployment's Oz capacity lasts at most OZ_QUEUE_TIMEOUT_MS (15 s by default). */
+const CAPACITY_WAIT_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60];
+const CAPACITY_WAIT_OUTCOMES: CapacityWaitOutcome[] = ['admitted', 'timed_out', 'abandoned'];
 const CONTAINER_ERROR_CODES = [3, 4, 5, 13, 14];
 const OZ_OPERATIONS: OzOperation[] = ['session_token', 'liveness', 'biometry'];
 const WATCHED_REFUSALS: [string, number][] = ['/v1/sessions', '/v1/sessions/:sessionId/liveness'].flatMap((route) =>
@@ -108,6 +112,13 @@ export class Metrics {
     help: 'Vouched subjects that became locked after ATTEMPT_LIMIT failed attempts (docs/api.md §14).',
     registers: [this.own],
   });
+  private readonly capacityWait = new Histogram({
+    name: 'oz_capacity_wait_seconds',
+    help: 'Waits of analyses for the deployment-wide Oz capacity (OZ_CAPACITY), by how they ended.',
+    labelNames: ['outcome'],
+    buckets: CAPACITY_WAIT_BUCKETS,
+    registers: [this.own],
+  });
   /** Children per label set: an observation is a map lookup, not a hash of its labels. */
   private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
   private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
@@ -115,6 +126,7 @@ export class Metrics {
   private readonly analysesInFlight: Gauge;
   private askStoreUp: () => Promise<boolean> = async () => true;
   private readonly storeUp: Gauge;
+  private readCapacityWaiting: () => number = () => 0;
 
   constructor() {
     const read = () => this.readAnalysesInFlight();
@@ -136,6 +148,16 @@ export class Metrics {
         this.set((await askStore()) ? 1 : 0);
       },
     });
+    const readWaiting = () => this.readCapacityWaiting();
+    new Gauge({
+      name: 'oz_capacity_waiting',
+      help: 'Analyses of this replica waiting for the deployment-wide Oz capacity (OZ_CAPACITY).',
+      registers: [this.own],
+      collect() {
+        this.set(readWaiting());
+      },
+    });
+    for (const outcome of CAPACITY_WAIT_OUTCOMES) this.capacityWait.zero({ outcome });
     for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
     for (const operation of OZ_OPERATIONS) for (const cause of OZ_FAILURE_CAUSES) this.ozFailures.inc({ operation, cause }, 0);
     // The refusals dashboards watch on the public routes start at 0, not "no data".
@@ -164,6 +186,15 @@ export class Metrics {
 
   askStoreUpFrom(ask: () => Promise<boolean>): void {
     this.askStoreUp = ask;
+  }
+
+  /** Read at scrape time, from the deployment capacity's waiters of this replica. */
+  readCapacityWaitingFrom(read: () => number): void {
+    this.readCapacityWaiting = read;
+  }
+
+  observeCapacityWait(outcome: CapacityWaitOutcome, seconds: number): void {
+    this.capacityWait.observe({ outcome }, seconds);
   }
 
   countDecision(check: CheckName, decision: Decision, reason: DecisionReason): void {

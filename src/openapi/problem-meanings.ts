@@ -28,7 +28,8 @@ export const PROBLEM_MEANINGS: Record<ProblemCode, string> = {
   REFERENCE_INVALID: 'The reference is not a JPEG or PNG, or Oz answered 4xx to the images (with ozErrorCode when Oz gave one).',
   UPSTREAM_ERROR:
     'Oz answered 5xx, reset the connection or sent an unreadable body (retryable); or Oz answered an auth error or another unexpected 4xx (not retryable).',
-  UPSTREAM_UNAVAILABLE: 'Oz could not be reached, or the service is at its Oz concurrency limit.',
+  UPSTREAM_UNAVAILABLE:
+    'Oz could not be reached, the service is at its Oz concurrency limit, or no slot of the deployment’s Oz capacity (OZ_CAPACITY) came within OZ_QUEUE_TIMEOUT_MS.',
   UPSTREAM_TIMEOUT: 'Oz did not answer within its deadline.',
   STORE_UNAVAILABLE: 'The shared store (Redis) did not answer in time.',
   SERVICE_BUSY: 'The service refuses more work of its own (uploads in flight, or a full in-memory store).',

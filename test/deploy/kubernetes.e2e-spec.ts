@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -32,6 +32,9 @@ const CONTRACT_VARIABLES = [
   'OZ_TIMEOUT_MS',
   'OZ_TOKEN_TIMEOUT_MS',
   'OZ_MAX_CONCURRENCY',
+  'OZ_CAPACITY',
+  'OZ_ANALYSES_PER_MINUTE',
+  'OZ_QUEUE_TIMEOUT_MS',
   'MAX_CONTAINER_BYTES',
   'MAX_IMAGE_BYTES',
   'MAX_INFLIGHT_UPLOAD_BYTES',
@@ -205,6 +208,12 @@ describe('Kubernetes manifests: configuration and secrets', () => {
   it('sets only variables of docs/api.md §5 in the ConfigMap', () => {
     expect(Object.keys(config.data ?? {}).filter((name) => !isContractVariable(name))).toEqual([]);
     expect(config.binaryData ?? {}).toEqual({});
+  });
+
+  it('protects Oz with one OZ_CAPACITY for the whole deployment, sized for a minimal Oz, and asks no one to divide by the replica count', () => {
+    expect(setting('OZ_CAPACITY')).toBe('3');
+    const texts = yamlFilesUnder().map((path) => readFileSync(join(MANIFEST_ROOT, path), 'utf8'));
+    expect(texts.filter((text) => /divided by|divide by/i.test(text))).toEqual([]);
   });
 
   it('keeps every secret key out of the ConfigMap', () => {

@@ -1,14 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { FaultBoard, FaultSpec } from './faults';
+import type { LoadMeter } from './load';
 import { RequestSpy } from './spy';
 
 /** Emulator-only routes under /__emulator: never part of the Oz contract, never recorded by the spy. */
-export function registerControlRoutes(app: FastifyInstance, spy: RequestSpy, faults: FaultBoard): void {
+export function registerControlRoutes(app: FastifyInstance, spy: RequestSpy, faults: FaultBoard, load: LoadMeter): void {
   app.get('/__emulator/health', async () => ({ status: 'ok', emulator: 'oz-api-instant-emulator', real_oz: false }));
 
   app.get('/__emulator/requests', async () => spy.list());
   app.delete('/__emulator/requests', async (_request, reply) => {
     spy.clear();
+    return reply.code(204).send();
+  });
+
+  app.get('/__emulator/load', async () => load.snapshot());
+  app.delete('/__emulator/load', async (_request, reply) => {
+    load.clear();
     return reply.code(204).send();
   });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { processBiometry } from './biometry';
 import { invalidRequestData, OzHttpError } from './errors';
+import type { LoadMeter } from './load';
 import { FaultBoard, FaultPerformer, TerminalFaultKind } from './faults';
 import { processContainer } from './liveness';
 import { RequestSpy } from './spy';
@@ -14,6 +15,7 @@ type OzRoute = 'token' | 'folders';
 export interface OzRouteDeps {
   tokens: SessionTokenAuthority;
   spy: RequestSpy;
+  load: LoadMeter;
   faults: FaultBoard;
   performer: FaultPerformer;
   accessToken?: string;
@@ -48,6 +50,10 @@ export function registerOzHooks(app: FastifyInstance, deps: OzRouteDeps): void {
       receivedAt: receivedAt.get(request.raw) ?? new Date(),
     });
     const route = ozRouteOf(request);
+    if (route === 'folders') {
+      const end = deps.load.begin(Buffer.isBuffer(request.body) ? request.body : null);
+      reply.raw.once('close', end);
+    }
     const fault = route && deps.faults.take(route);
     if (route && fault) {
       if (fault.kind === 'delay') await deps.performer.delay(fault.delayMs);

@@ -3,6 +3,7 @@ import Fastify, { FastifyError } from 'fastify';
 import { registerControlRoutes } from './control-routes';
 import { OzHttpError, ozErrorForStatus } from './errors';
 import { FaultBoard, FaultPerformer, FaultSpec } from './faults';
+import { type AnalysisLoad, LoadMeter } from './load';
 import { registerOzHooks, registerOzRoutes } from './oz-routes';
 import { RecordedRequest, RequestSpy } from './spy';
 import { loadOrCreateKeys, SessionTokenAuthority } from './tokens';
@@ -32,6 +33,9 @@ export interface OzEmulator {
   close(): Promise<void>;
   requests(): RecordedRequest[];
   clearRequests(): void;
+  /** Analysis calls in flight, the most at once, and each call's start and end. */
+  load(): AnalysisLoad;
+  clearLoad(): void;
   armFault(fault: FaultSpec): void;
   clearFaults(): void;
   /** Mints a session token as the token route would; ttlSeconds -1 gives an already expired one. */
@@ -41,6 +45,7 @@ export interface OzEmulator {
 export async function startOzEmulator(options: OzEmulatorOptions = {}): Promise<OzEmulator> {
   const tokens = new SessionTokenAuthority(loadOrCreateKeys(options.keysDir), options.tokenTtlSeconds ?? 900);
   const spy = new RequestSpy();
+  const load = new LoadMeter();
   const faults = new FaultBoard();
   const performer = new FaultPerformer();
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
@@ -56,9 +61,9 @@ export async function startOzEmulator(options: OzEmulatorOptions = {}): Promise<
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(new OzHttpError(404, 10).toBody()));
 
-  registerOzHooks(app, { tokens, spy, faults, performer, accessToken: options.accessToken });
-  registerOzRoutes(app, { tokens, spy, faults, performer, accessToken: options.accessToken, offersVersion: options.offersVersion ?? true });
-  registerControlRoutes(app, spy, faults);
+  registerOzHooks(app, { tokens, spy, load, faults, performer, accessToken: options.accessToken });
+  registerOzRoutes(app, { tokens, spy, load, faults, performer, accessToken: options.accessToken, offersVersion: options.offersVersion ?? true });
+  registerControlRoutes(app, spy, faults, load);
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 0, host });
@@ -73,6 +78,8 @@ export async function startOzEmulator(options: OzEmulatorOptions = {}): Promise<
     },
     requests: () => spy.list(),
     clearRequests: () => spy.clear(),
+    load: () => load.snapshot(),
+    clearLoad: () => load.clear(),
     armFault: (fault) => faults.arm(fault),
     clearFaults: () => faults.clear(),
     issueToken: (opts) => tokens.issue(opts?.ttlSeconds),

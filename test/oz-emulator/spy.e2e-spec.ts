@@ -82,3 +82,37 @@ describe('Oz emulator: request spy', () => {
     expect(paths).toContain('/api/unknown/249');
   });
 });
+
+describe('Oz emulator: load meter', () => {
+  let emulator: OzEmulator;
+
+  beforeAll(async () => {
+    emulator = await startOzEmulator();
+  });
+  afterAll(() => emulator.close());
+
+  it('counts the most analysis calls it handled at once and the start and end of each, token calls not counted', async () => {
+    const containers = await Promise.all(
+      [0, 1, 2].map(async () => buildContainer({ token: await emulator.issueToken(), scenario: 'fault-delay', delayMs: 300 })),
+    );
+    await fetch(`${emulator.url}/api/authorize/session_token`);
+
+    const answers = await Promise.all(containers.map((container) => postContainer(emulator, container)));
+
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201]);
+    const load = (await readAnswer(await fetch(`${emulator.url}/__emulator/load`))).body;
+    expect(load).toMatchObject({ inFlight: 0, mostAtOnce: 3 });
+    expect(load.calls.map((call: { bodySha256: string }) => call.bodySha256).sort()).toEqual(
+      containers.map((container) => createHash('sha256').update(container).digest('hex')).sort(),
+    );
+    for (const call of load.calls) expect(call.endedAt).toBeGreaterThanOrEqual(call.startedAt + 300);
+  });
+
+  it('forgets the calls on DELETE /__emulator/load', async () => {
+    await postContainer(emulator, buildContainer({ token: await emulator.issueToken() }));
+
+    expect((await fetch(`${emulator.url}/__emulator/load`, { method: 'DELETE' })).status).toBe(204);
+
+    expect(emulator.load()).toEqual({ inFlight: 0, mostAtOnce: 0, calls: [] });
+  });
+});

@@ -90,6 +90,7 @@ describe('LivenessService', () => {
       containerReceiver(),
       diagnostics as unknown as ContainerDiagnostics,
       NO_ATTEMPT_LIMIT,
+      null,
     );
   });
 
