@@ -34,8 +34,6 @@ export interface Upload {
   abandoned?: AbortSignal;
 }
 
-const NEVER_ABANDONED = new AbortController().signal;
-
 /**
  * A liveness upload, in docs/api.md §3 order: an empty declared body, then the session (404, 401,
  * 410, 409) and a locked subject (429) before any byte is read; an Oz slot and room in the upload
@@ -69,7 +67,7 @@ export class LivenessService {
       if (container.length === 0) throw containerMissing();
       // Before the claim, so that the claim's lease (OZ_TIMEOUT_MS + 10 s) covers the Oz call and
       // not the wait as well; a refused wait (503) leaves the session as it was (docs/api.md §13).
-      if (this.capacity && session.status === 'open') slot = await this.capacity.acquire(upload.abandoned ?? NEVER_ABANDONED);
+      if (this.capacity && session.status === 'open') slot = await this.capacity.acquire(upload.abandoned ?? new AbortController().signal);
       const claim = await this.lifecycle.claimUpload(session, container.sha256);
       return await this.settle(claim, container, upload.requestId, slot);
     } finally {

@@ -8,13 +8,18 @@ import { send, slowUpload, startOrder, until, waitingAt } from './oz-capacity.he
 jest.setTimeout(60_000);
 
 const CAPACITY = 2;
-/** 600 a minute: starts at least 100 ms apart across the deployment. */
-const PACE_MS = 100;
-const QUEUE_TIMEOUT_MS = 2_000;
+/** 200 a minute: starts at least 300 ms apart across the deployment. */
+const PACE_MS = 300;
+/** Long enough for the paced burst below (8 × PACE_MS) to be served without a timeout. */
+const QUEUE_TIMEOUT_MS = 4_000;
 /** Short, so that a slot held by a killed replica comes back (at OZ_TIMEOUT_MS + 10 s) within the test. */
-const OZ_TIMEOUT_MS = 4_000;
-/** The emulator answers a few ms after Redis granted the slot: the gap it sees may be that much shorter. */
-const TRANSIT_SLACK_MS = 30;
+const OZ_TIMEOUT_MS = 6_000;
+/**
+ * The emulator sees a call some time after Redis granted its start (a process, a socket, a loaded
+ * machine between): the gap it sees may be that much shorter. Half the pace still tells paced
+ * starts from unpaced ones, which come a few ms apart.
+ */
+const TRANSIT_SLACK_MS = PACE_MS / 2;
 
 interface Replica {
   service: RunningService;
@@ -63,7 +68,8 @@ describe('one Oz capacity for three replicas on one Redis (docs/api.md §13)', (
   beforeEach(() => emulator.clearLoad());
 
   it('lets a burst over three replicas reach Oz at most OZ_CAPACITY at once, in arrival order, paced, and answers every upload', async () => {
-    const uploads = await Promise.all(Array.from({ length: 9 }, (_, i) => slowUpload(replicas[i % 3].service.url, 150)));
+    // Each analysis outlasts two paces, so that the capacity, not the pace alone, bounds the calls at once.
+    const uploads = await Promise.all(Array.from({ length: 9 }, (_, i) => slowUpload(replicas[i % 3].service.url, 2 * PACE_MS + 100)));
     const answers = [];
     for (const [i, upload] of uploads.entries()) {
       answers.push(send(replicas[i % 3].service.url, upload));
@@ -82,7 +88,8 @@ describe('one Oz capacity for three replicas on one Redis (docs/api.md §13)', (
 
   it('answers 503 UPSTREAM_UNAVAILABLE with Retry-After after OZ_QUEUE_TIMEOUT_MS on another replica, and the session is usable afterwards', async () => {
     const [a, b] = replicas;
-    const holders = await Promise.all([slowUpload(a.service.url, 3_000), slowUpload(a.service.url, 3_000)]);
+    // Held past the queue timeout (and within OZ_TIMEOUT_MS), so that the late upload can only time out.
+    const holders = await Promise.all([slowUpload(a.service.url, QUEUE_TIMEOUT_MS + 1_000), slowUpload(a.service.url, QUEUE_TIMEOUT_MS + 1_000)]);
     const late = await slowUpload(b.service.url, 0);
     const held = holders.map((upload) => send(a.service.url, upload));
     await until(() => emulator.load().inFlight, CAPACITY);
