@@ -12,6 +12,7 @@ import { ozConfig } from './oz.config';
 import { rateLimitsConfig } from './rate-limits.config';
 import { receiptsConfig } from './receipts.config';
 import { redisConfig } from './redis.config';
+import { reviewsConfig } from './reviews.config';
 import { sessionsConfig } from './sessions.config';
 import { shutdownConfig } from './shutdown.config';
 import { tracingConfig } from './tracing.config';
@@ -33,6 +34,7 @@ export const NAMESPACES = [
   receiptsConfig,
   tracingConfig,
   shutdownConfig,
+  reviewsConfig,
 ] as const;
 
 type Namespaces = (typeof NAMESPACES)[number];

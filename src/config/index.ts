@@ -10,6 +10,7 @@ export { ozConfig, type OzConfig } from './oz.config';
 export { rateLimitsConfig, type RateLimitsConfig } from './rate-limits.config';
 export { receiptsConfig, type ReceiptsConfig } from './receipts.config';
 export { redisConfig, type RedisConfig } from './redis.config';
+export { reviewsConfig, type ReviewsConfig } from './reviews.config';
 export { sessionsConfig, type SessionsConfig } from './sessions.config';
 export { shutdownConfig, type ShutdownConfig } from './shutdown.config';
 export { tracingConfig, type TracingConfig, tracingSettings, type TracingSettings } from './tracing.config';

@@ -39,13 +39,14 @@ async function allKeys(client: RedisClient): Promise<string[]> {
   return keys.sort();
 }
 
-/** Every value of every key, as bytes: hash fields and values, and strings. */
+/** Every value of every key, as bytes: hash fields and values, strings, and the review queue's sorted sets (their members). */
 async function allValues(client: RedisClient): Promise<Buffer[]> {
   const values: Buffer[] = [];
   for (const key of await allKeys(client)) {
     const type = await client.type(key);
     if (type === 'hash') values.push(...Object.entries(await client.hgetallBuffer(key)).flatMap(([field, value]) => [Buffer.from(field), value]));
     else if (type === 'string') values.push((await client.getBuffer(key))!);
+    else if (type === 'zset') values.push(...(await client.zrangeBuffer(key, 0, -1)));
     else throw new Error(`unexpected ${type} at ${key}`);
   }
   return values;

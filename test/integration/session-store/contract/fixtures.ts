@@ -59,6 +59,7 @@ export function result(completedAt: Date): SessionResult {
     completedAt,
     liveness: { decision: 'accepted', reason: 'LIVENESS_PASSED', receipt: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzIn0.c2ln', eventId: 'event-1' },
     biometry: null,
+    review: null,
   };
 }
 
