@@ -13,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RedisModule } from './redis/redis.module';
+import { ReviewModule } from './review/review.module';
 import { SessionModule } from './session/session.module';
 import { traceLogMixin } from './tracing/log-correlation';
 import { TracingModule } from './tracing/tracing.module';
@@ -32,6 +33,7 @@ export class AppModule {
         SessionModule,
         LivenessModule,
         BiometryModule,
+        ReviewModule,
         DecisionModule,
         ReceiptsModule,
         HealthModule,

@@ -32,6 +32,7 @@ export class MetricSources implements OnModuleInit {
     this.events.subscribe((event) => this.count(event));
     this.webhooks.onDelivery((outcome) => this.metrics.countWebhookDelivery(outcome));
     this.sessions.onBestShotLetGoEarly(() => this.metrics.countBestShotLetGoEarly());
+    this.metrics.countReviewsPendingFrom(() => this.sessions.countPendingReviews().catch(() => null));
   }
 
   private count(event: SessionEvent): void {
@@ -44,6 +45,11 @@ export class MetricSources implements OnModuleInit {
       case 'biometry.completed': {
         const result = event.session.result;
         if (result) this.metrics.countDecision('biometry', result.decision, result.reason);
+        return;
+      }
+      case 'review.completed': {
+        const result = event.session.result;
+        if (result) this.metrics.countReviewCompleted(result.decision);
         return;
       }
       case 'verification.failed': {

@@ -33,6 +33,7 @@ const DECISIONS: Record<CheckName, [Decision, DecisionReason][]> = {
 const CONTAINER_ERROR_CODES = [3, 4, 5, 13, 14];
 const LIMITS: LimitName[] = ['address', 'subject'];
 const WEBHOOK_OUTCOMES: WebhookDeliveryOutcome[] = ['delivered', 'failed_attempt', 'gave_up'];
+const REVIEW_DECISIONS: Decision[] = ['accepted', 'rejected'];
 
 /**
  * The service's metrics (docs/api.md §9) in a registry of its own, with the process metrics merged
@@ -92,6 +93,13 @@ export class Metrics {
     help: 'Best shots the in-memory store let go before BEST_SHOT_TTL_SECONDS, to stay within its byte cap.',
     registers: [this.own],
   });
+  private readonly reviewsCompleted = new Counter({
+    name: 'reviews_completed_total',
+    help: 'Reviews a reviewer decided (docs/api.md §15), by decision.',
+    labelNames: ['decision'],
+    registers: [this.own],
+  });
+  private countReviewsPending: () => Promise<number | null> = async () => 0;
   /** Children per label set: an observation is a map lookup, not a hash of its labels. */
   private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
   private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
@@ -120,6 +128,18 @@ export class Metrics {
         this.set((await askStore()) ? 1 : 0);
       },
     });
+    // With Redis, the queue every replica shares: each replica reports the same number.
+    const countPending = () => this.countReviewsPending();
+    new Gauge({
+      name: 'reviews_pending',
+      help: 'Sessions waiting for a reviewer (docs/api.md §15), counted at this scrape; the last count while the store does not answer.',
+      registers: [this.own],
+      async collect() {
+        const pending = await countPending();
+        if (pending !== null) this.set(pending);
+      },
+    });
+    for (const decision of REVIEW_DECISIONS) this.reviewsCompleted.inc({ decision }, 0);
     for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
     for (const code of CONTAINER_ERROR_CODES) this.containerErrors.inc({ oz_error_code: String(code) }, 0);
     for (const limit of LIMITS) this.rateLimited.inc({ limit }, 0);
@@ -144,6 +164,15 @@ export class Metrics {
 
   askStoreUpFrom(ask: () => Promise<boolean>): void {
     this.askStoreUp = ask;
+  }
+
+  /** Read at scrape time; null when the store did not answer. */
+  countReviewsPendingFrom(count: () => Promise<number | null>): void {
+    this.countReviewsPending = count;
+  }
+
+  countReviewCompleted(decision: Decision): void {
+    this.reviewsCompleted.inc({ decision });
   }
 
   countDecision(check: CheckName, decision: Decision, reason: DecisionReason): void {
