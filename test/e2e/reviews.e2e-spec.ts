@@ -24,11 +24,14 @@ describe('human review (docs/api.md §15)', () => {
 
   describe('entering review', () => {
     it('puts a session in review when Oz asks for an operator: the view gains review pending, and the queue lists it', async () => {
+      clock().advance(5_000);
       const { sessionId, match } = await sessionInReview(url(), 'review-enter', 'subject-review-enter');
+      // The face match's moment, the one that sent it to review (the test clock stood still since).
+      const since = clock().now().toISOString();
 
-      expect(match.body.review).toEqual({ status: 'pending', since: match.body.result.completedAt });
+      expect(match.body.review).toEqual({ status: 'pending', since });
       const view = await viewSession(url(), sessionId);
-      expect({ status: view.status, review: view.body.review }).toEqual({ status: 200, review: { status: 'pending', since: match.body.result.completedAt } });
+      expect({ status: view.status, review: view.body.review }).toEqual({ status: 200, review: { status: 'pending', since } });
       const page = await listReviews(url(), '?limit=100');
       expect(page.status).toBe(200);
       expect(page.body.items).toContainEqual({
@@ -36,7 +39,7 @@ describe('human review (docs/api.md §15)', () => {
         subjectId: 'subject-review-enter',
         subjectVerified: false,
         reason: 'REVIEW_REQUIRED',
-        since: match.body.result.completedAt,
+        since,
         bestShotAvailable: true,
       });
     });
@@ -78,7 +81,7 @@ describe('human review (docs/api.md §15)', () => {
         result: { ...match.body.result, decision: 'accepted', reason: 'REVIEW_ACCEPTED', receipt: expect.any(String) },
         review: {
           status: 'done',
-          since: match.body.result.completedAt,
+          since: match.body.review.since,
           decidedAt: clock().now().toISOString(),
           reviewer: 'anna.k@kyc',
           note: 'same person, poor light',
