@@ -15,6 +15,7 @@ const TAGS: [string, string][] = [
   ['sessions', 'Capture sessions and what internal callers read of them.'],
   ['liveness', 'The container upload (public).'],
   ['biometry', 'Face matching of a reference photo against the best shot (internal).'],
+  ['reviews', 'Human review of the decisions Oz could not settle (internal).'],
   ['receipts', 'The key that verifies decision receipts.'],
   ['health', 'Kubernetes probes.'],
   ['openapi', 'This document.'],
