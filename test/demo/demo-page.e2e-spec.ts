@@ -195,3 +195,31 @@ it('needs no horizontal scrolling at 200 % zoom (a 640 px wide viewport), with e
   expect(overflow).toBe(0);
   await shot('zoom-200-percent');
 });
+
+it('sends a face match Oz could not settle to the review panel, where a named reviewer accepts it (§15)', async () => {
+  const created = page.waitForResponse((r) => r.url().endsWith('/v1/sessions') && r.request().method() === 'POST');
+  expect(await verify('operator')).toContain('accepted');
+  const { sessionId } = await (await created).json();
+  await panelRow('LIVENESS_PASSED').waitFor();
+
+  await page.getByLabel('The person Oz is unsure of (made by the emulator)').check();
+  await page.getByRole('button', { name: 'Run face match' }).click();
+  await page.locator('#run-face-match:not([aria-disabled="true"])').waitFor();
+  expect(await page.locator('#face-match-answer').innerText()).toMatch(/inconclusive\s+REVIEW_REQUIRED/);
+
+  await page.getByLabel('Reviewer name').fill('anna.k@kyc');
+  await page.getByRole('button', { name: 'Show pending reviews' }).click();
+  const card = page.locator('.review-item', { hasText: sessionId });
+  await card.waitFor();
+  expect(await card.innerText()).toMatch(/REVIEW_REQUIRED[\s\S]*SUCCESS, liveness score 0\.0\d[\s\S]*OPERATOR_REQUIRED, similarity 0\.62/);
+  await card.locator('img').evaluate((img: HTMLImageElement) => img.decode());
+  expect(await card.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
+  await shot('review-pending');
+
+  await card.getByRole('button', { name: 'Accept' }).click();
+
+  await page.locator('#review-answer', { hasText: 'REVIEW_ACCEPTED' }).waitFor();
+  expect(await page.locator('#review-answer').innerText()).toMatch(/accepted\s+REVIEW_ACCEPTED by anna\.k@kyc/);
+  await card.waitFor({ state: 'detached' });
+  await shot('review-accepted');
+});
