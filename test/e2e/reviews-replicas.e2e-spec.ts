@@ -57,7 +57,8 @@ describe('human review on two replicas and one Redis', () => {
       bestShotAvailable: true,
     });
 
-    const decided = await reviewSession(b.url, sessionId, { decision: 'accepted', reviewer: 'replica-reviewer' });
+    const note = `the reviewer's own words ${sessionId}`;
+    const decided = await reviewSession(b.url, sessionId, { decision: 'accepted', reviewer: 'replica-reviewer', note });
 
     expect({ status: decided.status, decision: decided.body.result.decision, reason: decided.body.result.reason }).toEqual({
       status: 200,
@@ -66,6 +67,9 @@ describe('human review on two replicas and one Redis', () => {
     });
     await expect(viewSession(a.url, sessionId)).resolves.toMatchObject({ status: 200, body: { review: { status: 'done', reviewer: 'replica-reviewer' } } });
     expect(await allPendingIds(a.url)).not.toContain(sessionId);
+    // The note is kept with the session and shown to internal callers, never logged by either replica.
+    expect(decided.body.review.note).toBe(note);
+    expect([a.output(), b.output()].filter((output) => output.includes("reviewer's own words"))).toEqual([]);
   });
 
   it('answers one of two reviewers on two replicas at once 200 and the other 409 REVIEW_NOT_PENDING, every time', async () => {
