@@ -209,11 +209,12 @@ export class SessionLifecycle {
     const decidedAt = this.clock.now();
     const assessment: Assessment = { decision: input.decision, reason: reviewReason(input.decision), checks: result.checks };
     const receipt = this.sign(session, assessment, result, decidedAt, { reviewer: input.reviewer, decidedAt });
-    const updated = reviewedResult(result, review, input, { receipt, decidedAt, eventId: eventIdOf() });
+    const eventId = eventIdOf();
+    const updated = reviewedResult(result, review, input, { receipt, decidedAt, eventId });
     const recorded = await this.store.recordReview(id, result.receipt, updated, decidedAt);
     if (recorded === 'not-found') throw sessionNotFound();
     if (recorded === 'changed') throw reviewNotPending();
-    return this.recorded('review.completed', updated.review!.verdict!.eventId, { ...session, result: updated });
+    return this.recorded('review.completed', eventId, { ...session, result: updated });
   }
 
   /** Pending reviews, oldest first, after `cursor`. */
