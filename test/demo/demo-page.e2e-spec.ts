@@ -213,7 +213,11 @@ it('sends a face match Oz could not settle to the review panel, where a named re
   await card.waitFor();
   expect(await card.innerText()).toMatch(/REVIEW_REQUIRED[\s\S]*SUCCESS, liveness score 0\.0\d[\s\S]*OPERATOR_REQUIRED, similarity 0\.62/);
   // The best shot, through the key-holding proxy: decoded, at the emulator's 64 px.
-  expect(await card.locator('img').evaluate('(img) => img.decode().then(() => img.naturalWidth)')).toBe(64);
+  const width = card.locator('img').evaluate((img) => {
+    const image = img as unknown as { decode(): Promise<void>; naturalWidth: number };
+    return image.decode().then(() => image.naturalWidth);
+  });
+  expect(await width).toBe(64);
   await shot('review-pending');
 
   await card.getByRole('button', { name: 'Accept' }).click();
