@@ -77,6 +77,17 @@ export function biometryResult(completedAt: Date): SessionResult {
   };
 }
 
+/** A result under human review since `since`; its receipt is its own, as every recorded decision's is. */
+export function underReview(completedAt: Date, since: Date): SessionResult {
+  return {
+    ...result(completedAt),
+    decision: 'inconclusive',
+    reason: 'REVIEW_REQUIRED',
+    receipt: `receipt-${randomUUID()}`,
+    review: { since, reason: 'REVIEW_REQUIRED', verdict: null },
+  };
+}
+
 export function failure(failedAt: Date): SessionFailure {
   return { code: 'CONTAINER_INVALID', detail: 'bad container', ozErrorCode: 14, failedAt, eventId: 'event-3' };
 }

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { SessionStore } from '../../../../src/session/session.store';
 import type { ReviewCursor, SessionRecord, SessionResult } from '../../../../src/session/session.types';
-import { PURGE_MS, type Subject, biometryResult, result, steps } from './fixtures';
+import { PURGE_MS, type Subject, biometryResult, steps, underReview } from './fixtures';
 
 /**
  * The review queue (docs/api.md §15). The Redis stores of one suite share one queue, so each test
@@ -9,17 +9,6 @@ import { PURGE_MS, type Subject, biometryResult, result, steps } from './fixture
  * test's are, and pages from just before them.
  */
 export function describeReviews(subject: () => Subject): void {
-  /** A result under review since `since`; its receipt is its own, as every recorded decision's is. */
-  function underReview(completedAt: Date, since: Date): SessionResult {
-    return {
-      ...result(completedAt),
-      decision: 'inconclusive',
-      reason: 'REVIEW_REQUIRED',
-      receipt: `receipt-${randomUUID()}`,
-      review: { since, reason: 'REVIEW_REQUIRED', verdict: null },
-    };
-  }
-
   function reviewed(pending: SessionResult, decidedAt: Date): SessionResult {
     const verdict = { decision: 'rejected' as const, reviewer: 'anna', note: 'a mask', decidedAt, eventId: 'event-review' };
     return { ...pending, decision: 'rejected', reason: 'REVIEW_REJECTED', receipt: `receipt-${randomUUID()}`, review: { ...pending.review!, verdict } };
