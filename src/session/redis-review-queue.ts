@@ -19,8 +19,8 @@ export interface QueuedReview {
  *   leaves an entry whose session is not pending, never a pending session missing from the queue);
  * - it is removed after the review is recorded, and only if still the same review;
  * - a listing shows only sessions that its read finds pending, and drops the entries whose session
- *   is gone; every listing, count and addition first drops the entries whose session's purgeAt has passed, so that no
- *   entry outlives its session.
+ *   is gone; every listing, count and addition first drops the entries whose session's purgeAt
+ *   has passed, so that no entry outlives its session.
  */
 export class RedisReviewQueue {
   private readonly keys: [order: string, purge: string];
