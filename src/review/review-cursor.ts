@@ -1,4 +1,4 @@
-import { AppError } from '../common/app-error';
+import { cursorInvalid } from './review.errors';
 import type { ReviewCursor } from '../session/session.types';
 
 const CURSOR = /^(\d{1,15})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
@@ -16,7 +16,7 @@ export function decodeCursor(text: string): ReviewCursor {
   const match = CURSOR.exec(Buffer.from(text, 'base64url').toString());
   // base64url decoding skips what it cannot read: only the exact encoding of a cursor is one.
   if (!match || encodeCursor({ since: new Date(Number(match[1])), sessionId: match[2] }) !== text) {
-    throw new AppError('VALIDATION_FAILED', 'cursor is not a cursor this service gave.');
+    throw cursorInvalid();
   }
   return { since: new Date(Number(match[1])), sessionId: match[2] };
 }
