@@ -2,7 +2,7 @@
  * The import rules that keep the module map true (docs/architecture.md). `npm run lint` checks
  * them; test/unit/lint/import-rules.spec.ts proves that a violation of each one fails.
  */
-const FEATURES = '(liveness|biometry|health)';
+const FEATURES = '(liveness|biometry|health|review)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

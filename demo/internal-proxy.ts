@@ -1,7 +1,7 @@
 /**
  * The demo's stand-in for the company's backend: it calls the service's internal routes with the
  * internal API key, so that the browser never holds the key (contract: internal routes are for
- * servers; the service's CORS never allows them). Only the routes the page needs pass, and
+ * servers; the service's CORS never allows them). Only the routes the panels need pass, and
  * bodies and answers are streamed through unchanged, but one: POST /v1/sessions is the company's
  * backend opening a session for its signed-in person (docs/api.md §14), so the backend, not the
  * browser, says who that person is.
@@ -19,6 +19,9 @@ const ROUTES: Array<{ method: string; path: RegExp }> = [
   { method: 'GET', path: new RegExp(`^/v1/sessions/${UUID}$`) },
   { method: 'GET', path: new RegExp(`^/v1/sessions/${UUID}/best-shot$`) },
   { method: 'POST', path: new RegExp(`^/v1/sessions/${UUID}/biometry$`) },
+  // The review panel: the first page of the queue, and a reviewer's decision.
+  { method: 'GET', path: /^\/v1\/reviews$/ },
+  { method: 'POST', path: new RegExp(`^/v1/sessions/${UUID}/review$`) },
 ];
 const FORWARDED_ANSWER_HEADERS = ['content-type', 'content-length', 'cache-control', 'x-request-id', 'retry-after'];
 

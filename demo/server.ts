@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { buildContainer, buildReferenceImage, DEFAULT_PERSON, isScenario } from '../test/oz-emulator';
+import { buildContainer, buildReferenceImage, DEFAULT_PERSON, isScenario, OPERATOR_PERSON, type Scenario } from '../test/oz-emulator';
 import { proxyInternal } from './internal-proxy';
 import { sendJson } from './json-answer';
 
@@ -19,10 +19,11 @@ const PAGE_FILES: Record<string, [file: string, type: string]> = {
   '/verification.js': ['verification.js', 'text/javascript; charset=utf-8'],
   '/messages.js': ['messages.js', 'text/javascript; charset=utf-8'],
   '/internal-panel.js': ['internal-panel.js', 'text/javascript; charset=utf-8'],
+  '/review-panel.js': ['review-panel.js', 'text/javascript; charset=utf-8'],
   '/page.css': ['page.css', 'text/css; charset=utf-8'],
 };
 /** The person the capture stand-in "films", and someone else, for face matching either way. */
-const REFERENCE_PEOPLE: Record<string, string> = { same: DEFAULT_PERSON, other: 'someone-else' };
+const REFERENCE_PEOPLE: Record<string, string> = { same: DEFAULT_PERSON, other: 'someone-else', operator: OPERATOR_PERSON };
 const CAPTURE_REQUEST_LIMIT = 16 * 1024;
 
 export interface DemoServerOptions {
@@ -103,12 +104,22 @@ async function sendPageFile(res: ServerResponse, [file, type]: [string, string],
 async function capture(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const request = parseJson(await readBody(req, CAPTURE_REQUEST_LIMIT)) as { sessionToken?: unknown; scenario?: unknown } | null;
   const token = request?.sessionToken;
-  if (typeof token !== 'string' || token === '' || !isScenario(request?.scenario)) {
-    return sendJson(res, 400, { error: 'send {"sessionToken": "<token>", "scenario": "<an emulator scenario>"}' });
+  const choice = captureChoice(request?.scenario);
+  if (typeof token !== 'string' || token === '' || choice === null) {
+    return sendJson(res, 400, { error: 'send {"sessionToken": "<token>", "scenario": "<an emulator scenario, or operator>"}' });
   }
-  const container = buildContainer({ token, scenario: request.scenario });
+  const container = buildContainer({ token, ...choice });
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
   res.end(container);
+}
+
+/**
+ * The page's scenarios are the emulator's, and `operator`: a live capture of the person Oz is
+ * unsure of, whose face match goes to human review (the review panel).
+ */
+function captureChoice(scenario: unknown): { scenario: Scenario; person?: string } | null {
+  if (scenario === 'operator') return { scenario: 'live', person: OPERATOR_PERSON };
+  return isScenario(scenario) ? { scenario } : null;
 }
 
 /** A reference photo made by the emulator: the person of the capture, or someone else. */

@@ -3,7 +3,7 @@
  * origin (demo/), a self-check of the whole flow, and a walkthrough of copy-paste curl commands.
  * The service's logs are made readable here; the service itself writes JSON. Ctrl-C stops all.
  */
-import { buildContainer, buildReferenceImage } from '../test/oz-emulator';
+import { buildContainer, buildReferenceImage, OPERATOR_PERSON } from '../test/oz-emulator';
 import { startDemoStack, type DemoStack } from './demo-stack';
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -85,6 +85,11 @@ Internal API key: ${key}. Copy-paste the flow in another terminal, from this dir
 
   # 6. the best shot, while it is held
   curl -s -o best-shot.jpg ${base}/v1/sessions/$SESSION/best-shot -H 'x-api-key: ${key}'
+
+  # 7. human review: with --person ${OPERATOR_PERSON} in steps 2 and 5 (the person Oz is unsure of),
+  #    the face match goes to review; a reviewer lists the queue and decides
+  curl -s ${base}/v1/reviews -H 'x-api-key: ${key}'
+  curl -s -X POST ${base}/v1/sessions/$SESSION/review -H 'x-api-key: ${key}' -H 'content-type: application/json' -d '{"decision":"accepted","reviewer":"demo-reviewer"}'
 
 Other scenarios for step 2: spoof, analysis-error, no-payload, no-media, damaged, tampered, fault-5xx, fault-delay.
 Press Ctrl-C to stop.

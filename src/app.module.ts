@@ -14,6 +14,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { RedisModule } from './redis/redis.module';
+import { ReviewModule } from './review/review.module';
 import { SessionModule } from './session/session.module';
 import { traceLogMixin } from './tracing/log-correlation';
 import { TracingModule } from './tracing/tracing.module';
@@ -34,6 +35,7 @@ export class AppModule {
         AttemptsModule,
         LivenessModule,
         BiometryModule,
+        ReviewModule,
         DecisionModule,
         ReceiptsModule,
         HealthModule,

@@ -9,6 +9,7 @@ export const PROBLEM_CODES = {
   SESSION_ALREADY_USED: { status: 409, title: 'Session already used', retryable: false },
   LIVENESS_NOT_ACCEPTED: { status: 409, title: 'Liveness not accepted', retryable: false },
   SESSION_IN_PROGRESS: { status: 409, title: 'Session in progress', retryable: true },
+  REVIEW_NOT_PENDING: { status: 409, title: 'Review not pending', retryable: false },
   SESSION_EXPIRED: { status: 410, title: 'Session expired', retryable: false },
   BEST_SHOT_EXPIRED: { status: 410, title: 'Best shot expired', retryable: false },
   NEW_CAPTURE_REQUIRED: { status: 410, title: 'New capture required', retryable: false },

@@ -14,6 +14,7 @@ import { ozCapacityConfig } from './oz-capacity.config';
 import { rateLimitsConfig } from './rate-limits.config';
 import { receiptsConfig } from './receipts.config';
 import { redisConfig } from './redis.config';
+import { reviewsConfig } from './reviews.config';
 import { sessionsConfig } from './sessions.config';
 import { shutdownConfig } from './shutdown.config';
 import { subjectsConfig } from './subjects.config';
@@ -39,6 +40,7 @@ export const NAMESPACES = [
   shutdownConfig,
   subjectsConfig,
   attemptsConfig,
+  reviewsConfig,
 ] as const;
 
 type Namespaces = (typeof NAMESPACES)[number];

@@ -36,6 +36,7 @@ describe('the environment of docs/api.md §5', () => {
       limits: { maxContainerBytes: 20_971_520, maxImageBytes: 10_485_760, maxInflightUploadBytes: 268_435_456 },
       sessions: { resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 },
       shutdown: { timeoutMs: 30_000 },
+      reviews: { inconclusive: false },
       tracing: { protocol: 'http/protobuf' },
       access: { internalApiKeys: [], corsOrigins: [] },
       logging: { level: 'info' },

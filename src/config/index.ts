@@ -12,6 +12,7 @@ export { ozCapacityConfig, type OzCapacityConfig } from './oz-capacity.config';
 export { rateLimitsConfig, type RateLimitsConfig } from './rate-limits.config';
 export { receiptsConfig, type ReceiptsConfig } from './receipts.config';
 export { redisConfig, type RedisConfig } from './redis.config';
+export { reviewsConfig, type ReviewsConfig } from './reviews.config';
 export { sessionsConfig, type SessionsConfig } from './sessions.config';
 export { shutdownConfig, type ShutdownConfig } from './shutdown.config';
 export { subjectsConfig, type SubjectsConfig } from './subjects.config';

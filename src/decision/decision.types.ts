@@ -10,6 +10,9 @@ export const DECISION_REASONS = [
   'ANALYSIS_FAILED',
   'REVIEW_REQUIRED',
   'UNEXPECTED_RESULT',
+  // A reviewer's decision on a session Oz could not settle (docs/api.md §15).
+  'REVIEW_ACCEPTED',
+  'REVIEW_REJECTED',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 

@@ -11,6 +11,7 @@ const RESULT: SessionResult = {
   receipt: 'receipt.after.biometry',
   liveness: { decision: 'accepted', reason: 'LIVENESS_PASSED', receipt: 'receipt.of.liveness', eventId: 'evt_1' },
   biometry: { eventId: 'evt_2', completedAt: new Date('2030-01-01T00:02:00.000Z'), folderId: 'folder-2' },
+  review: null,
 };
 
 const session = (result: SessionResult | null) => ({ id: 'b3d1c8a2-5e0f-4c1a-9d7e-2f6a8b9c0d1e', result }) as SessionRecord;

@@ -42,6 +42,7 @@ export class MetricSources implements OnModuleInit {
     this.webhooks.onDelivery((outcome) => this.metrics.countWebhookDelivery(outcome));
     this.sessions.onBestShotLetGoEarly(() => this.metrics.countBestShotLetGoEarly());
     this.attempts.onLock(() => this.metrics.countAttemptLock());
+    this.metrics.countReviewsPendingFrom(() => this.sessions.countPendingReviews().catch(() => null));
   }
 
   private count(event: SessionEvent): void {
@@ -54,6 +55,11 @@ export class MetricSources implements OnModuleInit {
       case 'biometry.completed': {
         const result = event.session.result;
         if (result) this.metrics.countDecision('biometry', result.decision, result.reason);
+        return;
+      }
+      case 'review.completed': {
+        const result = event.session.result;
+        if (result) this.metrics.countReviewCompleted(result.decision);
         return;
       }
       case 'verification.failed': {

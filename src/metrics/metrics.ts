@@ -42,6 +42,7 @@ const WATCHED_REFUSALS: [string, number][] = ['/v1/sessions', '/v1/sessions/:ses
 );
 const LIMITS: LimitName[] = ['address', 'subject'];
 const WEBHOOK_OUTCOMES: WebhookDeliveryOutcome[] = ['delivered', 'failed_attempt', 'gave_up'];
+const REVIEW_DECISIONS: Decision[] = ['accepted', 'rejected'];
 
 /**
  * The service's metrics (docs/api.md §9) in a registry of its own, with the process metrics merged
@@ -119,6 +120,13 @@ export class Metrics {
     buckets: CAPACITY_WAIT_BUCKETS,
     registers: [this.own],
   });
+  private readonly reviewsCompleted = new Counter({
+    name: 'reviews_completed_total',
+    help: 'Reviews a reviewer decided (docs/api.md §15), by decision.',
+    labelNames: ['decision'],
+    registers: [this.own],
+  });
+  private countReviewsPending: () => Promise<number | null> = async () => 0;
   /** Children per label set: an observation is a map lookup, not a hash of its labels. */
   private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
   private readonly ozSeries = new Map<string, Histogram.Internal<string>>();
@@ -158,6 +166,18 @@ export class Metrics {
       },
     });
     for (const outcome of CAPACITY_WAIT_OUTCOMES) this.capacityWait.zero({ outcome });
+    // With Redis, the queue every replica shares: each replica reports the same number.
+    const countPending = () => this.countReviewsPending();
+    new Gauge({
+      name: 'reviews_pending',
+      help: 'Sessions waiting for a reviewer (docs/api.md §15), counted at this scrape; the last count while the store does not answer.',
+      registers: [this.own],
+      async collect() {
+        const pending = await countPending();
+        if (pending !== null) this.set(pending);
+      },
+    });
+    for (const decision of REVIEW_DECISIONS) this.reviewsCompleted.inc({ decision }, 0);
     for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
     for (const operation of OZ_OPERATIONS) for (const cause of OZ_FAILURE_CAUSES) this.ozFailures.inc({ operation, cause }, 0);
     // The refusals dashboards watch on the public routes start at 0, not "no data".
@@ -195,6 +215,15 @@ export class Metrics {
 
   observeCapacityWait(outcome: CapacityWaitOutcome, seconds: number): void {
     this.capacityWait.observe({ outcome }, seconds);
+  }
+
+  /** Read at scrape time; null when the store did not answer. */
+  countReviewsPendingFrom(count: () => Promise<number | null>): void {
+    this.countReviewsPending = count;
+  }
+
+  countReviewCompleted(decision: Decision): void {
+    this.reviewsCompleted.inc({ decision });
   }
 
   countDecision(check: CheckName, decision: Decision, reason: DecisionReason): void {

@@ -16,6 +16,7 @@ const TAGS: [string, string][] = [
   ['liveness', 'The container upload (public).'],
   ['biometry', 'Face matching of a reference photo against the best shot (internal).'],
   ['subjects', 'The failed attempts of vouched subjects (internal).'],
+  ['reviews', 'Human review of the decisions Oz could not settle (internal).'],
   ['receipts', 'The key that verifies decision receipts.'],
   ['health', 'Kubernetes probes.'],
   ['openapi', 'This document.'],

@@ -11,6 +11,8 @@ export const PROBLEM_MEANINGS: Record<ProblemCode, string> = {
   SESSION_ALREADY_USED: 'Different bytes on a completed or failed session.',
   LIVENESS_NOT_ACCEPTED: 'No container was analysed yet, or liveness was not accepted.',
   SESSION_IN_PROGRESS: 'A second upload while the first is still with Oz.',
+  REVIEW_NOT_PENDING:
+    'A review of a session that is not pending: never sent to review, already decided (two reviewers at once: one of them), or decided again since.',
   SESSION_EXPIRED: 'A liveness upload after expiresAt (Oz is not called).',
   BEST_SHOT_EXPIRED: 'The best shot is no longer held (BEST_SHOT_TTL_SECONDS after completion).',
   NEW_CAPTURE_REQUIRED:

@@ -17,6 +17,8 @@ export interface ReceiptClaims {
   checks: { type: 'liveness' | 'biometry'; resolution: string | null }[];
   /** When the decision was recorded. */
   issuedAt: Date;
+  /** A reviewer's decision (docs/api.md §15): who decided, and when; never the note. */
+  review?: { reviewer: string; decidedAt: Date };
 }
 
 export interface PublicJwk extends JWK {
@@ -63,6 +65,7 @@ export class ReceiptSigner implements OnModuleInit {
       folderId: claims.folderId,
       eventSessionId: claims.eventSessionId,
       checks: claims.checks,
+      ...(claims.review && { review: { reviewer: claims.review.reviewer, decidedAt: claims.review.decidedAt.toISOString() } }),
       sub: claims.sessionId,
       jti: randomUUID(),
       iat: Math.floor(claims.issuedAt.getTime() / 1000),

@@ -4,13 +4,11 @@ import type { DecisionReason } from '../decision/decision.types';
 import { type SessionEvent, SessionEvents } from './session-events';
 
 /**
- * The reasons of a failed attempt (docs/api.md §14): a recorded `rejected` decision. A session that
- * failed (an Oz container error, NEW_CAPTURE_REQUIRED) and an inconclusive decision are no
- * attempt the person lost. A review's REVIEW_REJECTED (§15) joins this set when reviews are
- * recorded: its event (`review.completed`) then needs a case in `failedAttemptOf` with the
- * review's event id.
+ * The reasons of a failed attempt (docs/api.md §14): a recorded `rejected` decision — Oz's, or a
+ * reviewer's (§15). A session that failed (an Oz container error, NEW_CAPTURE_REQUIRED) and an
+ * inconclusive decision are no attempt the person lost.
  */
-const FAILED_ATTEMPT_REASONS: ReadonlySet<DecisionReason> = new Set<DecisionReason>(['LIVENESS_DECLINED', 'FACE_MISMATCH']);
+const FAILED_ATTEMPT_REASONS: ReadonlySet<DecisionReason> = new Set<DecisionReason>(['LIVENESS_DECLINED', 'FACE_MISMATCH', 'REVIEW_REJECTED']);
 
 export interface FailedAttempt {
   /** The id of the event that recorded the decision: a replay of it counts once. */
@@ -27,6 +25,10 @@ export function failedAttemptOf(event: SessionEvent): FailedAttempt | null {
       return result && FAILED_ATTEMPT_REASONS.has(result.liveness.reason) ? { id: result.liveness.eventId, at: result.completedAt } : null;
     case 'biometry.completed':
       return result?.biometry && FAILED_ATTEMPT_REASONS.has(result.reason) ? { id: result.biometry.eventId, at: result.biometry.completedAt } : null;
+    case 'review.completed': {
+      const verdict = result?.review?.verdict;
+      return verdict && FAILED_ATTEMPT_REASONS.has(result.reason) ? { id: verdict.eventId, at: verdict.decidedAt } : null;
+    }
     default:
       return null;
   }

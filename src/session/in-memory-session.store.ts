@@ -3,10 +3,13 @@ import { sessionsConfig, type SessionsConfig } from '../config';
 import { ArrivalQueue } from '../common/arrival-queue';
 import { Clock, SystemClock } from './clock';
 import { decodeRecord, encodeRecord } from './record-json';
+import { InMemoryReviewQueue } from './review-queue';
 import { SessionStore } from './session.store';
 import type {
   BestShotHold,
   BestShotLookup,
+  ReviewCursor,
+  ReviewRecording,
   SessionFailure,
   SessionRecord,
   SessionResult,
@@ -88,6 +91,8 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   private heldBestShotCount = 0;
   private heldBestShotBytes = 0;
   private readonly letGoListeners: (() => void)[] = [];
+  /** Sessions whose review is pending, kept in step with every write and drop. */
+  private readonly reviews = new InMemoryReviewQueue();
   private readonly maxSessions: number;
   private readonly maxBestShotBytes: number;
   private readonly sweeper: NodeJS.Timeout;
@@ -189,6 +194,38 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     return { state: 'held', bytes: Buffer.from(entry.bestShot) };
   }
 
+  async recordReview(id: string, expectedReceipt: string, result: SessionResult, now: Date): Promise<ReviewRecording> {
+    const entry = this.live(id, now);
+    if (entry?.status !== 'completed') return 'not-found';
+    const session = unpack(entry);
+    if (session.result?.receipt !== expectedReceipt) return 'changed';
+    this.write(entry, { ...session, result });
+    return 'recorded';
+  }
+
+  async pendingReviews(after: ReviewCursor | null, limit: number, now: Date): Promise<SessionRecord[]> {
+    this.purgeDue(now);
+    const pending: SessionRecord[] = [];
+    let cursor = after;
+    // A purged session leaves the queue when live() drops it: the next pass starts after it.
+    while (pending.length < limit) {
+      const entries = this.reviews.after(cursor, limit - pending.length);
+      if (entries.length === 0) break;
+      for (const { id } of entries) {
+        const entry = this.live(id, now);
+        if (entry) pending.push(present(unpack(entry), now));
+      }
+      const last = entries[entries.length - 1];
+      cursor = { since: new Date(last.since), sessionId: last.id };
+    }
+    return pending;
+  }
+
+  async countPendingReviews(now: Date): Promise<number> {
+    this.purgeDue(now);
+    return this.reviews.size;
+  }
+
   async isHealthy(): Promise<boolean> {
     return true;
   }
@@ -222,6 +259,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
   /** A new record for a stored entry: its bytes and what the bookkeeping reads, then its status. */
   private write(entry: Entry, session: SessionRecord): void {
     Object.assign(entry, stored(session));
+    this.reviews.track(session);
     if (entry.status === session.status) return;
     this.counts[entry.status]--;
     entry.status = session.status;
@@ -257,6 +295,7 @@ export class InMemorySessionStore extends SessionStore implements OnApplicationS
     const entry = this.entries.get(id);
     if (!entry) return;
     this.dropBestShot(entry);
+    this.reviews.remove(id);
     this.entries.delete(id);
     this.counts[entry.status]--;
   }

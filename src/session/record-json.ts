@@ -1,4 +1,4 @@
-import type { SessionFailure, SessionRecord, SessionResult } from './session.types';
+import type { SessionFailure, SessionRecord, SessionResult, SessionReview } from './session.types';
 
 /**
  * A session record, or a part of one, as JSON and back. JSON turns Dates into ISO strings; the
@@ -40,7 +40,14 @@ function reviveResult(result: SessionResult): SessionResult {
     ...result,
     completedAt: new Date(result.completedAt),
     biometry: biometry ? { ...biometry, completedAt: new Date(biometry.completedAt) } : null,
+    // Results stored before v1.2 have no review.
+    review: result.review ? reviveReview(result.review) : null,
   };
+}
+
+function reviveReview(review: SessionReview): SessionReview {
+  const verdict = review.verdict;
+  return { ...review, since: new Date(review.since), verdict: verdict ? { ...verdict, decidedAt: new Date(verdict.decidedAt) } : null };
 }
 
 function reviveFailure(failure: SessionFailure): SessionFailure {

@@ -138,7 +138,7 @@ end
 return 'held'
 `;
 
-const script = (body: string, numberOfKeys = 2) => ({ numberOfKeys, lua: PRELUDE + body });
+export const script = (body: string, numberOfKeys = 2) => ({ numberOfKeys, lua: PRELUDE + body });
 
 /** The names they get on the shared client (ioredis `defineCommand`); prefixed, since other modules define theirs there too. */
 export const SESSION_SCRIPTS = {

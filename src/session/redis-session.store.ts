@@ -4,9 +4,23 @@ import { type RedisClient, RedisConnection } from '../redis/redis.connection';
 import { BestShotCipher } from './best-shot.cipher';
 import { encodeFailure, encodeResult, fromHash, millis, pairsToHash, toHashArguments } from './redis-session.codec';
 import { type CompleteArgs, SESSION_SCRIPTS, type SessionPipeline, type SessionScripts } from './redis-session.scripts';
+import { RedisReviewQueue } from './redis-review-queue';
+import { REVIEW_SCRIPTS, type ReviewScripts } from './redis-review.scripts';
+import { pendingReview } from './review-queue';
 import { storeUnavailable } from './session.errors';
 import { SessionStore } from './session.store';
-import type { BestShotHold, BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
+import type {
+  BestShotHold,
+  BestShotLookup,
+  ReviewCursor,
+  ReviewRecording,
+  SessionFailure,
+  SessionRecord,
+  SessionResult,
+  StoreRoom,
+  UploadClaim,
+  UploadLease,
+} from './session.types';
 
 const PING_TIMEOUT_MS = 1_000;
 /** A staged best shot only outlives its pipeline when the script after it never ran (the connection broke between). */
@@ -25,6 +39,7 @@ const STAGED_BEST_SHOT_MS = 60_000;
 @Injectable()
 export class RedisSessionStore extends SessionStore {
   private readonly cipher: BestShotCipher;
+  private readonly reviews: RedisReviewQueue;
 
   constructor(
     @Inject(redisConfig.KEY) private readonly config: RedisConfig,
@@ -34,7 +49,8 @@ export class RedisSessionStore extends SessionStore {
     super();
     if (!config.dataEncryptionKey) throw new Error('DATA_ENCRYPTION_KEY is required with REDIS_URL: best shots are encrypted with it');
     this.cipher = new BestShotCipher(config.dataEncryptionKey);
-    for (const [name, definition] of Object.entries(SESSION_SCRIPTS)) connection.client.defineCommand(name, definition);
+    for (const [name, definition] of Object.entries({ ...SESSION_SCRIPTS, ...REVIEW_SCRIPTS })) connection.client.defineCommand(name, definition);
+    this.reviews = new RedisReviewQueue(config.keyPrefix, connection);
   }
 
   /** Redis holds as many sessions as its memory does; running out is a Redis failure (OOM → 503). */
@@ -74,6 +90,7 @@ export class RedisSessionStore extends SessionStore {
 
   /** With a best shot: SET of the sealed bytes and the script in one pipeline, one round trip. */
   async complete(id: string, claimId: string, result: SessionResult, bestShot: Buffer | null): Promise<BestShotHold | null> {
+    await this.enqueueReview(id, result, result.completedAt);
     const [session, held] = this.keys(id);
     const staged = `${held}:staged:${claimId}`;
     const heldUntil = bestShot ? new Date(result.completedAt.getTime() + this.sessions.bestShotTtlSeconds * 1000) : null;
@@ -93,8 +110,43 @@ export class RedisSessionStore extends SessionStore {
     return (await this.run((redis) => redis.sessionFail(...this.keys(id), claimId, encodeFailure(failure)))) === 1;
   }
 
+  /** A face match that needs no review ends a pending one: its queue entry goes after the result is stored. */
   async recordBiometry(id: string, result: SessionResult, now: Date): Promise<boolean> {
-    return (await this.run((redis) => redis.sessionRecordBiometry(...this.keys(id), millis(now), encodeResult(result)))) === 1;
+    await this.enqueueReview(id, result, now);
+    const recorded = (await this.run((redis) => redis.sessionRecordBiometry(...this.keys(id), millis(now), encodeResult(result)))) === 1;
+    if (recorded && !pendingReview(result)) await this.reviews.remove(id, null);
+    return recorded;
+  }
+
+  async recordReview(id: string, expectedReceipt: string, result: SessionResult, now: Date): Promise<ReviewRecording> {
+    const recorded = await this.run((redis) => redis.sessionRecordReview(...this.keys(id), millis(now), expectedReceipt, encodeResult(result)));
+    if (recorded === 'recorded' && result.review) await this.reviews.remove(id, result.review.since);
+    return recorded;
+  }
+
+  /**
+   * The queue's entries, page by page, each checked against its session (the truth): a session
+   * that is gone leaves the queue; one that is not pending (a replica died between recording its
+   * review and removing its entry) is skipped, and its entry goes with its session at purgeAt.
+   */
+  async pendingReviews(after: ReviewCursor | null, limit: number, now: Date): Promise<SessionRecord[]> {
+    const pending: SessionRecord[] = [];
+    let cursor = after;
+    while (pending.length < limit) {
+      const entries = await this.reviews.page(cursor, limit - pending.length, now);
+      if (entries.length === 0) break;
+      const sessions = await Promise.all(entries.map((entry) => this.get(entry.sessionId, now)));
+      for (const [index, session] of sessions.entries()) {
+        if (session === null) await this.reviews.remove(entries[index].sessionId, entries[index].since);
+        else if (pendingReview(session.result)) pending.push(session);
+      }
+      cursor = entries[entries.length - 1];
+    }
+    return pending;
+  }
+
+  countPendingReviews(now: Date): Promise<number> {
+    return this.reviews.size(now);
   }
 
   /**
@@ -114,6 +166,17 @@ export class RedisSessionStore extends SessionStore {
     return this.connection.ping(PING_TIMEOUT_MS);
   }
 
+  /**
+   * A result whose review is pending enters the queue before it is stored (see RedisReviewQueue):
+   * one more round trip, for the session's purgeAt, on the rare results that go to review.
+   */
+  private async enqueueReview(id: string, result: SessionResult, now: Date): Promise<void> {
+    const review = pendingReview(result);
+    if (!review) return;
+    const purgeAt = await this.run((redis) => redis.hget(this.keys(id)[0], 'purgeAt'));
+    if (purgeAt !== null) await this.reviews.add(id, review.since, new Date(Number(purgeAt)), now);
+  }
+
   /** One hash tag per session: its keys live in one Cluster slot, so that one script can change both. */
   private keys(id: string): [session: string, bestShot: string] {
     const tagged = `${this.config.keyPrefix}{${id}}`;
@@ -127,9 +190,9 @@ export class RedisSessionStore extends SessionStore {
     return replies.map(([, reply]) => reply);
   }
 
-  private async run<T>(command: (redis: SessionScripts & RedisClient) => Promise<T>): Promise<T> {
+  private async run<T>(command: (redis: SessionScripts & ReviewScripts & RedisClient) => Promise<T>): Promise<T> {
     try {
-      return await command(this.connection.client as SessionScripts & RedisClient);
+      return await command(this.connection.client as SessionScripts & ReviewScripts & RedisClient);
     } catch {
       throw storeUnavailable();
     }

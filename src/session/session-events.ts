@@ -3,7 +3,7 @@ import type { SessionRecord } from './session.types';
 
 /**
  * The domain events of the session lifecycle: one per recorded change, each with a copy of the
- * session as it was stored. The three outcome types are the webhook types of docs/api.md §10;
+ * session as it was stored. The outcome types are the webhook types of docs/api.md §10 and §15;
  * `verification.replayed` tells that a client retry got a stored answer again.
  */
 export type SessionEvent =
@@ -11,7 +11,11 @@ export type SessionEvent =
   | { type: 'verification.completed'; eventId: string; session: SessionRecord }
   | { type: 'verification.failed'; eventId: string; session: SessionRecord }
   | { type: 'biometry.completed'; eventId: string; session: SessionRecord }
+  /** docs/api.md §15: a reviewer decided; `session.result` holds the reviewer's decision and its review. */
+  | { type: 'review.completed'; eventId: string; session: SessionRecord }
   | { type: 'verification.replayed'; session: SessionRecord };
+
+export type SessionEventType = SessionEvent['type'];
 
 export type SessionEventListener = (event: SessionEvent) => void | Promise<void>;
 

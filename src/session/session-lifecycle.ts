@@ -1,16 +1,28 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { unauthorized } from '../admission/admission';
 import { AppError } from '../common/app-error';
-import { ozConfig, type OzConfig, sessionsConfig, type SessionsConfig } from '../config';
+import { ozConfig, type OzConfig, reviewsConfig, type ReviewsConfig, sessionsConfig, type SessionsConfig } from '../config';
 import type { Assessment } from '../decision/decision.types';
 import { ReceiptSigner } from '../receipts/receipt-signer';
 import { Clock } from './clock';
 import { copyRecord } from './record-copy';
-import { SessionEvents } from './session-events';
-import { bestShotExpired, bestShotNotFound, sessionNotFound } from './session.errors';
+import { type ReviewInput, reviewedResult, reviewOf, reviewReason } from './review';
+import { pendingReview } from './review-queue';
+import { type SessionEventType, SessionEvents } from './session-events';
+import { bestShotExpired, bestShotNotFound, reviewNotPending, sessionNotFound } from './session.errors';
 import { SessionStore } from './session.store';
-import type { BestShotLookup, SessionFailure, SessionRecord, SessionResult, SessionSubject, StoreRoom, UploadClaim, UploadLease } from './session.types';
+import type {
+  BestShotLookup,
+  ReviewCursor,
+  SessionFailure,
+  SessionRecord,
+  SessionResult,
+  SessionSubject,
+  StoreRoom,
+  UploadClaim,
+  UploadLease,
+} from './session.types';
 
 /** A lease outlives the Oz call it covers (OZ_TIMEOUT_MS) by this much: docs/api.md §7. */
 const LEASE_MARGIN_MS = 10_000;
@@ -41,6 +53,7 @@ export class SessionLifecycle {
     private readonly receipts: ReceiptSigner,
     @Inject(ozConfig.KEY) private readonly oz: OzConfig,
     @Inject(sessionsConfig.KEY) private readonly config: SessionsConfig,
+    @Optional() @Inject(reviewsConfig.KEY) private readonly reviews: ReviewsConfig = { inconclusive: false },
   ) {}
 
   now(): Date {
@@ -162,6 +175,7 @@ export class SessionLifecycle {
       completedAt,
       liveness: { decision: assessment.decision, reason: assessment.reason, receipt, eventId },
       biometry: null,
+      review: reviewOf(assessment, completedAt, this.reviews.inconclusive),
     };
     const bestShot = await this.store.complete(session.id, lease.claimId, result, findings.bestShot);
     if (!bestShot) throw claimLost(this.leaseMs);
@@ -185,12 +199,52 @@ export class SessionLifecycle {
     const completedAt = this.clock.now();
     const receipt = this.sign(session, assessment, { folderId: result.folderId, eventSessionId: result.eventSessionId }, completedAt);
     const eventId = eventIdOf();
-    const updated: SessionResult = { ...result, ...assessment, receipt, biometry: { eventId, completedAt, folderId } };
+    const review = reviewOf(assessment, completedAt, this.reviews.inconclusive);
+    const updated: SessionResult = { ...result, ...assessment, receipt, biometry: { eventId, completedAt, folderId }, review };
     if (!(await this.store.recordBiometry(session.id, updated, completedAt))) throw sessionNotFound();
     return this.recorded('biometry.completed', eventId, { ...session, result: updated });
   }
 
-  private sign(session: SessionRecord, assessment: Assessment, ids: { folderId: string | null; eventSessionId: string | null }, issuedAt: Date): string {
+  /**
+   * A reviewer's decision replaces the one under review (docs/api.md §15), signed with who decided.
+   * The store records it only if the result is still the one read here (a compare-and-set on its
+   * receipt), so of two reviewers at once one wins and the other gets 409, as does a review of a
+   * decision a face match replaced since. Publishes `review.completed`, the seam for whoever counts
+   * a reviewer's rejection as a failed attempt.
+   */
+  async recordReview(id: string, input: ReviewInput): Promise<SessionRecord> {
+    const session = await this.find(id);
+    const result = session.result;
+    const review = pendingReview(result);
+    if (!result || !review) throw reviewNotPending();
+    const decidedAt = this.clock.now();
+    const assessment: Assessment = { decision: input.decision, reason: reviewReason(input.decision), checks: result.checks };
+    const receipt = this.sign(session, assessment, result, decidedAt, { reviewer: input.reviewer, decidedAt });
+    const eventId = eventIdOf();
+    const updated = reviewedResult(result, review, input, { receipt, decidedAt, eventId });
+    const recorded = await this.store.recordReview(id, result.receipt, updated, decidedAt);
+    if (recorded === 'not-found') throw sessionNotFound();
+    if (recorded === 'changed') throw reviewNotPending();
+    return this.recorded('review.completed', eventId, { ...session, result: updated });
+  }
+
+  /** Pending reviews, oldest first, after `cursor`. */
+  pendingReviews(cursor: ReviewCursor | null, limit: number): Promise<SessionRecord[]> {
+    return this.store.pendingReviews(cursor, limit, this.clock.now());
+  }
+
+  /** For the metrics: the size of the review queue (with Redis, the one all replicas share). */
+  countPendingReviews(): Promise<number> {
+    return this.store.countPendingReviews(this.clock.now());
+  }
+
+  private sign(
+    session: SessionRecord,
+    assessment: Assessment,
+    ids: { folderId: string | null; eventSessionId: string | null },
+    issuedAt: Date,
+    review?: { reviewer: string; decidedAt: Date },
+  ): string {
     return this.receipts.sign({
       sessionId: session.id,
       subjectId: session.subjectId,
@@ -201,6 +255,7 @@ export class SessionLifecycle {
       eventSessionId: ids.eventSessionId,
       checks: assessment.checks.map((check) => ({ type: check.type, resolution: check.resolution })),
       issuedAt,
+      review,
     });
   }
 
@@ -209,7 +264,7 @@ export class SessionLifecycle {
    * round trip less on every upload), published to the listeners before the caller answers.
    */
   private async recorded(
-    type: 'verification.completed' | 'verification.failed' | 'biometry.completed',
+    type: Exclude<SessionEventType, 'session.opened' | 'verification.replayed'>,
     eventId: string,
     session: SessionRecord,
   ): Promise<SessionRecord> {

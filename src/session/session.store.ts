@@ -1,4 +1,15 @@
-import type { BestShotHold, BestShotLookup, SessionFailure, SessionRecord, SessionResult, StoreRoom, UploadClaim, UploadLease } from './session.types';
+import type {
+  BestShotHold,
+  BestShotLookup,
+  ReviewCursor,
+  ReviewRecording,
+  SessionFailure,
+  SessionRecord,
+  SessionResult,
+  StoreRoom,
+  UploadClaim,
+  UploadLease,
+} from './session.types';
 
 /**
  * Everything replicas must share about sessions: the port that the in-memory store (one replica)
@@ -44,6 +55,17 @@ export abstract class SessionStore {
   /** Replaces the result of a completed session (after face matching); false when it is gone or not completed. */
   abstract recordBiometry(id: string, result: SessionResult, now: Date): Promise<boolean>;
   abstract getBestShot(id: string, now: Date): Promise<BestShotLookup>;
+  /**
+   * Replaces the result of a completed session with a reviewer's, if the session's result is still
+   * the one `expectedReceipt` signed (a compare-and-set: of two reviewers at once, one records and
+   * the other gets `changed`). `complete` and `recordBiometry` enter a result whose review is
+   * pending into the review queue; a result without a pending review leaves it (docs/api.md §15).
+   */
+  abstract recordReview(id: string, expectedReceipt: string, result: SessionResult, now: Date): Promise<ReviewRecording>;
+  /** Up to `limit` sessions whose review is pending, oldest `since` first (then by id), after `after`. */
+  abstract pendingReviews(after: ReviewCursor | null, limit: number, now: Date): Promise<SessionRecord[]>;
+  /** How many reviews are pending (with Redis: in the queue all replicas share). */
+  abstract countPendingReviews(now: Date): Promise<number>;
   /** For readiness: does the store answer (Redis: a PING within 1 s)? */
   abstract isHealthy(): Promise<boolean>;
   /**

@@ -31,7 +31,45 @@ export interface SessionResult {
   liveness: LivenessOutcome;
   /** The latest face match, when one was recorded: its Oz folder and its `biometry.completed` event. */
   biometry: { eventId: string; completedAt: Date; folderId: string | null } | null;
+  /** Human review of the current decision (docs/api.md §15), when it went to review; null otherwise. */
+  review: SessionReview | null;
 }
+
+/**
+ * A decision Oz could not settle, held for a person: pending until a reviewer decides. It lives in
+ * the result, so that it is stored, expires and is purged with the session (and a reviewer's note
+ * with it); a new decision recorded on the session (a face match) starts it afresh.
+ */
+export interface SessionReview {
+  /** When the decision that sent the session to review was recorded: the queue's order. */
+  since: Date;
+  /** That decision's reason (REVIEW_REQUIRED, or any inconclusive one with REVIEW_INCONCLUSIVE). */
+  reason: DecisionReason;
+  /** Null while pending. */
+  verdict: ReviewVerdict | null;
+}
+
+export const REVIEW_DECISIONS = ['accepted', 'rejected'] as const satisfies Decision[];
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+export interface ReviewVerdict {
+  decision: ReviewDecision;
+  reviewer: string;
+  /** Free text: kept with the session only, never logged, sent or signed. */
+  note: string | null;
+  decidedAt: Date;
+  /** The id of the `review.completed` event it raised (webhook-id). */
+  eventId: string;
+}
+
+/** Where a page of the review queue starts: after this entry (keyset paging on since, then session id). */
+export interface ReviewCursor {
+  since: Date;
+  sessionId: string;
+}
+
+/** Whether a review was recorded: a compare-and-set on the session's current receipt. */
+export type ReviewRecording = 'recorded' | 'not-found' | 'changed';
 
 /** A final failure, kept to answer a client retry of the same bytes with the same error. */
 export interface SessionFailure {

@@ -17,6 +17,7 @@ const RESULT: SessionResult = {
   receipt: 'receipt.of.decision',
   liveness: { decision: 'accepted', reason: 'LIVENESS_PASSED', receipt: 'receipt.of.decision', eventId: 'evt_1' },
   biometry: null,
+  review: null,
 };
 
 function record(overrides: Partial<SessionRecord> = {}): SessionRecord {

@@ -1,5 +1,5 @@
 import type { Check, Decision, DecisionReason } from '../decision/decision.types';
-import type { SessionRecord, SessionStatus } from './session.types';
+import type { SessionRecord, SessionReview, SessionStatus } from './session.types';
 
 /** The internal view of `GET /v1/sessions/{id}` (docs/api.md §1). */
 export interface SessionView {
@@ -20,6 +20,24 @@ export interface SessionView {
     receipt: string;
   } | null;
   error: { code: string; ozErrorCode: number | null } | null;
+  /** docs/api.md §15: present once the session went to review. */
+  review?: ReviewView;
+}
+
+/** `decidedAt`, `reviewer` and `note` once done. */
+export interface ReviewView {
+  status: 'pending' | 'done';
+  since: string;
+  decidedAt?: string;
+  reviewer?: string;
+  note?: string | null;
+}
+
+export function toReviewView(review: SessionReview): ReviewView {
+  const since = review.since.toISOString();
+  const verdict = review.verdict;
+  if (verdict === null) return { status: 'pending', since };
+  return { status: 'done', since, decidedAt: verdict.decidedAt.toISOString(), reviewer: verdict.reviewer, note: verdict.note };
 }
 
 /** An open session past its expiry reads as expired; a processing one whose lease ran out as open again. */
@@ -49,5 +67,6 @@ export function toSessionView(session: SessionRecord, now: Date): SessionView {
       receipt: result.receipt,
     },
     error: failure && { code: failure.code, ozErrorCode: failure.ozErrorCode },
+    ...(result?.review && { review: toReviewView(result.review) }),
   };
 }

@@ -6,7 +6,7 @@ import type { Decision, DecisionReason } from '../decision/decision.types';
 import type { SessionEvent } from '../session/session-events';
 import type { SessionRecord } from '../session/session.types';
 
-export type WebhookEventType = 'verification.completed' | 'verification.failed' | 'biometry.completed' | 'subject.locked';
+export type WebhookEventType = 'verification.completed' | 'verification.failed' | 'biometry.completed' | 'subject.locked' | 'review.completed';
 
 /** The body of docs/api.md §10: ids, the decision and its reason, never a score, image or token. */
 export interface WebhookPayload {
@@ -48,6 +48,8 @@ export function webhookFor(event: SessionEvent): WebhookMessage | null {
       return livenessFailed(event.session);
     case 'biometry.completed':
       return biometryCompleted(event.session);
+    case 'review.completed':
+      return reviewCompleted(event.session);
     case 'verification.replayed':
       return event.session.result ? livenessCompleted(event.session) : livenessFailed(event.session);
     case 'session.opened':
@@ -89,6 +91,20 @@ function biometryCompleted(session: SessionRecord): WebhookMessage {
     decision: result.decision,
     reason: result.reason,
     folderId: biometry.folderId,
+    eventSessionId: result.eventSessionId,
+    error: null,
+  });
+}
+
+/** docs/api.md §15: the reviewer's decision, with the ids of the result it settled; never the reviewer's note. */
+function reviewCompleted(session: SessionRecord): WebhookMessage {
+  const result = required(session, session.result, 'a result');
+  const verdict = required(session, result.review?.verdict ?? null, 'a reviewer’s decision');
+  return message(verdict.eventId, 'review.completed', verdict.decidedAt, {
+    ...ids(session),
+    decision: result.decision,
+    reason: result.reason,
+    folderId: result.biometry?.folderId ?? result.folderId,
     eventSessionId: result.eventSessionId,
     error: null,
   });

@@ -221,3 +221,35 @@ it('counts the failed attempts of the person the company vouched for, in words, 
   // An anonymous session of the same page is not the vouched person's: it is neither counted nor refused.
   expect(await verify('live')).toContain('You are verified.');
 });
+
+it('sends a face match Oz could not settle to the review panel, where a named reviewer accepts it (§15)', async () => {
+  const created = page.waitForResponse((r) => r.url().endsWith('/v1/sessions') && r.request().method() === 'POST');
+  expect(await verify('operator')).toContain('accepted');
+  const { sessionId } = await (await created).json();
+  await panelRow('LIVENESS_PASSED').waitFor();
+
+  await page.getByLabel('The person Oz is unsure of (made by the emulator)').check();
+  await page.getByRole('button', { name: 'Run face match' }).click();
+  await page.locator('#run-face-match:not([aria-disabled="true"])').waitFor();
+  expect(await page.locator('#face-match-answer').innerText()).toMatch(/inconclusive\s+REVIEW_REQUIRED/);
+
+  await page.getByLabel('Reviewer name').fill('anna.k@kyc');
+  await page.getByRole('button', { name: 'Show pending reviews' }).click();
+  const card = page.locator('.review-item', { hasText: sessionId });
+  await card.waitFor();
+  expect(await card.innerText()).toMatch(/REVIEW_REQUIRED[\s\S]*SUCCESS, liveness score 0\.0\d[\s\S]*OPERATOR_REQUIRED, similarity 0\.62/);
+  // The best shot, through the key-holding proxy: decoded, at the emulator's 64 px.
+  const width = card.locator('img').evaluate((img) => {
+    const image = img as unknown as { decode(): Promise<void>; naturalWidth: number };
+    return image.decode().then(() => image.naturalWidth);
+  });
+  expect(await width).toBe(64);
+  await shot('review-pending');
+
+  await card.getByRole('button', { name: 'Accept' }).click();
+
+  await page.locator('#review-answer', { hasText: 'REVIEW_ACCEPTED' }).waitFor();
+  expect(await page.locator('#review-answer').innerText()).toMatch(/accepted\s+REVIEW_ACCEPTED by anna\.k@kyc/);
+  await card.waitFor({ state: 'detached' });
+  await shot('review-accepted');
+});

@@ -70,6 +70,24 @@ export const CONTRACT_ROUTES: Record<string, Answers> = {
     503: ['STORE_UNAVAILABLE'],
     ...DEFECT,
   },
+  'GET /v1/reviews': {
+    200: BODY,
+    400: ['VALIDATION_FAILED'],
+    401: ['UNAUTHORIZED'],
+    503: ['STORE_UNAVAILABLE'],
+    ...DEFECT,
+  },
+  'POST /v1/sessions/{sessionId}/review': {
+    200: BODY,
+    400: ['VALIDATION_FAILED'],
+    401: ['UNAUTHORIZED'],
+    404: ['SESSION_NOT_FOUND'],
+    409: ['REVIEW_NOT_PENDING'],
+    413: ['PAYLOAD_TOO_LARGE'],
+    415: ['UNSUPPORTED_MEDIA_TYPE'],
+    503: ['STORE_UNAVAILABLE'],
+    ...DEFECT,
+  },
   'GET /health/live': { 200: BODY, ...DEFECT },
   'GET /health/ready': { 200: BODY, 503: BODY, ...DEFECT },
   'GET /.well-known/jwks.json': { 200: BODY, ...DEFECT },
@@ -85,6 +103,8 @@ export const INTERNAL_ROUTES = [
   'GET /v1/sessions/{sessionId}/best-shot',
   'GET /v1/subjects/{subjectId}/attempts',
   'DELETE /v1/subjects/{subjectId}/attempts',
+  'POST /v1/sessions/{sessionId}/review',
+  'GET /v1/reviews',
 ];
 export const SESSION_ID_ROUTES = [...INTERNAL_ROUTES.filter((route) => route.includes('{sessionId}')), 'POST /v1/sessions/{sessionId}/liveness'];
 
@@ -96,6 +116,13 @@ const SESSION_VIEW = [
   ...['code', 'ozErrorCode'].map((field) => `error.${field}`),
 ];
 const TERMINUS = ['status', 'info', 'error', 'details'];
+/** §15: the view with its review. */
+const REVIEWED_VIEW = [...SESSION_VIEW, 'review', ...['status', 'since', 'decidedAt', 'reviewer', 'note'].map((field) => `review.${field}`)];
+const REVIEW_PAGE = [
+  'items',
+  'nextCursor',
+  ...['sessionId', 'subjectId', 'subjectVerified', 'reason', 'since', 'bestShotAvailable'].map((field) => `items.${field}`),
+];
 
 /** The fields each JSON answer names (§1, §2, §11); `a.b` is field b of object a (or of a's items). */
 export const CONTRACT_BODIES: [route: string, status: number, fields: string[]][] = [
@@ -105,6 +132,8 @@ export const CONTRACT_BODIES: [route: string, status: number, fields: string[]][
   ['GET /v1/sessions/{sessionId}', 200, SESSION_VIEW],
   ['POST /v1/sessions/{sessionId}/biometry', 201, [...SESSION_VIEW, 'attemptsRemaining']],
   ['GET /v1/subjects/{subjectId}/attempts', 200, ['subjectId', 'failures', 'limit', 'windowSeconds', 'lockedUntil']],
+  ['POST /v1/sessions/{sessionId}/review', 200, REVIEWED_VIEW],
+  ['GET /v1/reviews', 200, REVIEW_PAGE],
   ['GET /health/live', 200, TERMINUS],
   ['GET /health/ready', 200, TERMINUS],
   ['GET /health/ready', 503, TERMINUS],

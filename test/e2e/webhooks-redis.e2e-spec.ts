@@ -11,8 +11,8 @@ import { redisCompanions, secondsOf, startWebhookStack, waitUntil, type WebhookS
 
 const PREFIX = 'acme-lv:';
 const QUEUE_KEYS = 'acme-lv:{webhooks}:';
-/** Of the service's own keys, those that are not the queue's: sessions (`{<uuid>}`), rate counters and attempts. */
-const OWN_KEYS = [`~${PREFIX}{[0-9a-f]*`, `~${PREFIX}rate:*`, `~${PREFIX}attempts:*`];
+/** Of the service's own keys, those that are not the queue's: sessions (`{<uuid>}`), rate counters, attempts and the review queue (`{reviews}`). */
+const OWN_KEYS = [`~${PREFIX}{[0-9a-f]*`, `~${PREFIX}rate:*`, `~${PREFIX}attempts:*`, `~${PREFIX}{reviews}:*`];
 /** Every key of the webhook queue, with what it holds, as text (for searching). */
 async function queueContents(admin: Redis): Promise<Record<string, string>> {
   const keys = await admin.keys(`${QUEUE_KEYS.replace(/[{}]/g, '\\$&')}*`);

@@ -12,6 +12,12 @@ import { isJpeg, isPng, personOfImage } from './images';
 
 export const BIOMETRY_ERROR = { code: 301, message: 'Biometry analysis failed: face template not extracted' };
 const REVIEW_PREFIX = 'review-';
+/**
+ * The `operator` identity: a person Oz is unsure of. A live capture of this person is accepted, and
+ * a face match of it against its own reference answers OPERATOR_REQUIRED, so the service sends the
+ * session to human review (docs/api.md §15). The demo page's `operator` scenario films this person.
+ */
+export const OPERATOR_PERSON = `${REVIEW_PREFIX}operator`;
 const FAILURE_PREFIX = 'biofail-';
 
 interface ImagePart {

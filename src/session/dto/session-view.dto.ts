@@ -1,7 +1,7 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { type Check, type Decision, type DecisionReason, DECISION_REASONS, DECISIONS } from '../../decision/decision.types';
 import { SESSION_STATUSES, type SessionStatus } from '../session.types';
-import type { SessionView } from '../session.view';
+import type { ReviewView, SessionView } from '../session.view';
 import { BiometryCheckDto, LivenessCheckDto } from './check.dto';
 
 type SessionResult = NonNullable<SessionView['result']>;
@@ -49,6 +49,24 @@ export class SessionErrorDto implements SessionFailure {
   ozErrorCode: number | null;
 }
 
+/** docs/api.md §15: `pending` until a reviewer decides; then `done` with who decided, when, and the note. */
+export class ReviewViewDto {
+  @ApiProperty({ enum: ['pending', 'done'] })
+  status: ReviewView['status'];
+
+  @ApiProperty({ format: 'date-time', description: 'When the decision under review was recorded.' })
+  since: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Once done: when the reviewer decided.' })
+  decidedAt?: string;
+
+  @ApiPropertyOptional({ description: 'Once done: who decided.' })
+  reviewer?: string;
+
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: "Once done: the reviewer's note, or null." })
+  note?: string | null;
+}
+
 /** GET /v1/sessions/{sessionId}, and the 201 of face matching (docs/api.md §1): for internal callers, scores included. */
 export class SessionViewDto implements SessionView {
   @ApiProperty({ format: 'uuid' })
@@ -77,4 +95,7 @@ export class SessionViewDto implements SessionView {
 
   @ApiProperty({ type: SessionErrorDto, nullable: true, description: 'Present once the session failed for good; null otherwise.' })
   error: SessionErrorDto | null;
+
+  @ApiPropertyOptional({ type: ReviewViewDto, description: 'Present once the decision went to human review (docs/api.md §15).' })
+  review?: ReviewViewDto;
 }

@@ -28,6 +28,9 @@ function everyCall(store: RedisSessionStore): Array<Promise<unknown>> {
     store.fail(id, randomUUID(), failure(at(1))),
     store.recordBiometry(id, result(at(1)), at(1)),
     store.getBestShot(id, at(1)),
+    store.recordReview(id, 'receipt', result(at(1)), at(1)),
+    store.pendingReviews(null, 20, at(1)),
+    store.countPendingReviews(at(1)),
   ];
 }
 

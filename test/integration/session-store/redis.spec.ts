@@ -2,9 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { RedisConnection, type RedisClient } from '../../../src/redis/redis.connection';
 import { BestShotRefusedError } from '../../../src/session/best-shot.cipher';
 import { RedisSessionStore } from '../../../src/session/redis-session.store';
+import type { SessionResult } from '../../../src/session/session.types';
 import { type RedisServer, startRedisServer } from '../../support/redis-server';
 import { waitFor } from '../../support/redis-wire';
-import { BEST_SHOT, BEST_SHOT_TTL_SECONDS, LEASE_MS, PURGE_MS, SHA_A, biometryResult, lease, result, sessionAt, sha256, steps } from './contract/fixtures';
+import {
+  BEST_SHOT,
+  BEST_SHOT_TTL_SECONDS,
+  LEASE_MS,
+  PURGE_MS,
+  SHA_A,
+  biometryResult,
+  lease,
+  result,
+  sessionAt,
+  sha256,
+  steps,
+  underReview,
+} from './contract/fixtures';
 import { type ConnectedStore, connectStore } from './redis-harness';
 import { aYearAhead, CONTRACT_SESSIONS_CONFIG, describeSessionStoreContract } from './session-store.contract';
 
@@ -39,13 +53,14 @@ async function allKeys(client: RedisClient): Promise<string[]> {
   return keys.sort();
 }
 
-/** Every value of every key, as bytes: hash fields and values, and strings. */
+/** Every value of every key, as bytes: hash fields and values, strings, and the review queue's sorted sets (their members). */
 async function allValues(client: RedisClient): Promise<Buffer[]> {
   const values: Buffer[] = [];
   for (const key of await allKeys(client)) {
     const type = await client.type(key);
     if (type === 'hash') values.push(...Object.entries(await client.hgetallBuffer(key)).flatMap(([field, value]) => [Buffer.from(field), value]));
     else if (type === 'string') values.push((await client.getBuffer(key))!);
+    else if (type === 'zset') values.push(...(await client.zrangeBuffer(key, 0, -1)));
     else throw new Error(`unexpected ${type} at ${key}`);
   }
   return values;
@@ -196,5 +211,49 @@ describe('RedisSessionStore data in Redis', () => {
 
     expect(claims.filter((claim) => claim.outcome === 'claimed')).toHaveLength(1);
     expect(claims.filter((claim) => claim.outcome === 'in-progress')).toHaveLength(19);
+  });
+});
+
+describe('RedisSessionStore review queue in Redis', () => {
+  const subject = () => ({ store: redis.newStore(), at });
+
+  async function completedWith(completion: SessionResult): Promise<string> {
+    const { record, claim } = await steps(subject()).claimed();
+    await redis.newStore().complete(record.id, claim.claimId, completion, null);
+    return record.id;
+  }
+
+  it('keeps the queue under a hash tag of its own, and repairs it on read: an entry whose session is gone goes, one whose session is not pending is skipped', async () => {
+    const { client, keyPrefix } = redis.connection;
+    const store = redis.newStore();
+    const since = at(-7 * 86_400_000 - 123);
+    const [pendingKey, purgeKey] = [`${keyPrefix}{reviews}:pending`, `${keyPrefix}{reviews}:purge`];
+    const gone = await completedWith(underReview(at(1_000), since));
+    // A replica that died between adding an entry and recording its session's result leaves this.
+    const notPending = await completedWith(result(at(1_000)));
+    await client.zadd(pendingKey, since.getTime() + 1, notPending);
+    await client.zadd(purgeKey, at(PURGE_MS).getTime(), notPending);
+    await client.del(`${keyPrefix}{${gone}}:session`);
+
+    const page = await store.pendingReviews({ since: new Date(since.getTime() - 1), sessionId: '' }, 2, at(2_000));
+
+    expect(page.map((session) => session.id)).not.toEqual(expect.arrayContaining([gone]));
+    expect(page.map((session) => session.id)).not.toEqual(expect.arrayContaining([notPending]));
+    await expect(Promise.all([client.zscore(pendingKey, gone), client.zscore(purgeKey, gone)])).resolves.toEqual([null, null]);
+    await expect(client.zscore(pendingKey, notPending)).resolves.toBe(String(since.getTime() + 1));
+    await expect(client.type(pendingKey)).resolves.toBe('zset');
+  });
+
+  it('drops every entry whose session’s purgeAt has passed on the next use of the queue, whoever uses it', async () => {
+    const { client, keyPrefix } = redis.connection;
+    const id = await completedWith(underReview(at(1_000), at(-3 * 86_400_000 - 77)));
+    await expect(client.zscore(`${keyPrefix}{reviews}:purge`, id)).resolves.toBe(String(at(PURGE_MS).getTime()));
+
+    await redis.newStore().countPendingReviews(at(PURGE_MS));
+
+    await expect(Promise.all([client.zscore(`${keyPrefix}{reviews}:pending`, id), client.zscore(`${keyPrefix}{reviews}:purge`, id)])).resolves.toEqual([
+      null,
+      null,
+    ]);
   });
 });

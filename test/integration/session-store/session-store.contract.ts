@@ -5,6 +5,7 @@ import type { Subject } from './contract/fixtures';
 import { describeLeases } from './contract/leases.contract';
 import { describeRecords } from './contract/records.contract';
 import { describeResults } from './contract/results.contract';
+import { describeReviews } from './contract/reviews.contract';
 
 export { CONTRACT_SESSIONS_CONFIG } from './contract/fixtures';
 
@@ -40,6 +41,7 @@ export function describeSessionStoreContract(harness: ContractHarness): void {
   describeLeases(current);
   describeResults(current);
   describeBestShots(current);
+  describeReviews(current);
 }
 
 /** A T0 a year ahead of the clock, on a whole second: far from any TTL, and from other suites' instants. */

@@ -37,6 +37,20 @@ describe('failedAttemptOf (docs/api.md §14)', () => {
     });
   });
 
+  it('counts a reviewer’s rejection under the review’s own event id (§15)', () => {
+    const verdict = { decision: 'rejected' as const, reviewer: 'anna', note: null, decidedAt: at(5_000), eventId: 'evt_review' };
+    const session = withResult({ decision: 'rejected', reason: 'REVIEW_REJECTED', review: { since: at(2_000), reason: 'REVIEW_REQUIRED', verdict } });
+
+    expect(failedAttemptOf({ type: 'review.completed', eventId: 'evt_review', session })).toEqual({ id: 'evt_review', at: at(5_000) });
+  });
+
+  it('does not count a reviewer’s acceptance', () => {
+    const verdict = { decision: 'accepted' as const, reviewer: 'anna', note: null, decidedAt: at(5_000), eventId: 'evt_review' };
+    const session = withResult({ reason: 'REVIEW_ACCEPTED', review: { since: at(2_000), reason: 'REVIEW_REQUIRED', verdict } });
+
+    expect(failedAttemptOf({ type: 'review.completed', eventId: 'evt_review', session })).toBeNull();
+  });
+
   it.each<[string, SessionEvent]>([
     ['an accepted liveness', { type: 'verification.completed', eventId: 'a', session: withResult({}) }],
     [

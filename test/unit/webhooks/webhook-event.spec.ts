@@ -101,3 +101,35 @@ describe('webhookFor', () => {
     );
   });
 });
+
+describe('webhookFor a review', () => {
+  it('announces a reviewer’s decision as review.completed under its own event id, timed when decided, without the note', () => {
+    const underReview = { ...biometryResult(at(1_000)), eventSessionId: 'oz-event-1', decision: 'inconclusive' as const, reason: 'REVIEW_REQUIRED' as const };
+    const verdict = { decision: 'rejected' as const, reviewer: 'anna', note: 'a printed photo', decidedAt: at(9_000), eventId: 'event-9' };
+    const reviewed = {
+      ...underReview,
+      decision: 'rejected' as const,
+      reason: 'REVIEW_REJECTED' as const,
+      review: { since: at(6_000), reason: 'REVIEW_REQUIRED' as const, verdict },
+    };
+    const session = completed({ result: reviewed });
+
+    const message = webhookFor({ type: 'review.completed', eventId: 'event-9', session });
+
+    expect(message).toEqual({ id: 'event-9', type: 'review.completed', body: expect.any(String) });
+    expect(JSON.parse(message?.body ?? '')).toEqual({
+      type: 'review.completed',
+      timestamp: '2030-01-02T03:04:14.000Z',
+      data: {
+        sessionId: session.id,
+        subjectId: 'customer-7',
+        decision: 'rejected',
+        reason: 'REVIEW_REJECTED',
+        folderId: 'folder-2',
+        eventSessionId: 'oz-event-1',
+        error: null,
+      },
+    });
+    expect(message?.body).not.toContain('printed');
+  });
+});

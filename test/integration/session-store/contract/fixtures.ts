@@ -60,6 +60,7 @@ export function result(completedAt: Date): SessionResult {
     completedAt,
     liveness: { decision: 'accepted', reason: 'LIVENESS_PASSED', receipt: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzIn0.c2ln', eventId: 'event-1' },
     biometry: null,
+    review: null,
   };
 }
 
@@ -74,6 +75,17 @@ export function biometryResult(completedAt: Date): SessionResult {
     ],
     receipt: 'eyJhbGciOiJFUzI1NiJ9.eyJiaW8iOjF9.c2ln',
     biometry: { eventId: 'event-2', completedAt: new Date(completedAt.getTime() + 5_000), folderId: 'folder-2' },
+  };
+}
+
+/** A result under human review since `since`; its receipt is its own, as every recorded decision's is. */
+export function underReview(completedAt: Date, since: Date): SessionResult {
+  return {
+    ...result(completedAt),
+    decision: 'inconclusive',
+    reason: 'REVIEW_REQUIRED',
+    receipt: `receipt-${randomUUID()}`,
+    review: { since, reason: 'REVIEW_REQUIRED', verdict: null },
   };
 }
 
