@@ -180,6 +180,8 @@ export class Metrics {
     for (const decision of REVIEW_DECISIONS) this.reviewsCompleted.inc({ decision }, 0);
     for (const [check, pairs] of Object.entries(DECISIONS)) for (const [decision, reason] of pairs) this.decisions.inc({ check, decision, reason }, 0);
     for (const operation of OZ_OPERATIONS) for (const cause of OZ_FAILURE_CAUSES) this.ozFailures.inc({ operation, cause }, 0);
+    // Each operation's successful calls start at 0 too: Oz's time on a dashboard before the first call.
+    for (const operation of OZ_OPERATIONS) this.ozDuration.zero({ operation, outcome: 'ok' });
     // The refusals dashboards watch on the public routes start at 0, not "no data".
     for (const [route, status] of WATCHED_REFUSALS) this.requestDuration.zero({ method: 'POST', route, status_code: String(status) });
     for (const code of CONTAINER_ERROR_CODES) this.containerErrors.inc({ oz_error_code: String(code) }, 0);
