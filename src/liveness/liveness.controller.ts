@@ -56,6 +56,8 @@ export class LivenessController {
     ...UPSTREAM_PROBLEMS,
     'STORE_UNAVAILABLE',
     'SERVICE_BUSY',
+    'RATE_LIMITED',
+    'REQUEST_TIMEOUT',
   ])
   async upload(
     @Param('sessionId', SessionIdPipe) sessionId: string,
@@ -64,7 +66,7 @@ export class LivenessController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LivenessAnswerDto> {
     const token = bearerTokenOf(request.headers) ?? '';
-    const upload = { sessionId, token, body: request.raw, declaredLength: declaredLengthOf(request.headers), requestId };
+    const upload = { sessionId, token, body: request.raw, declaredLength: declaredLengthOf(request.headers), address: request.ip, requestId };
     const { replayed, answer } = await this.liveness.upload(upload);
     if (replayed) void reply.status(200);
     return answer;

@@ -26,6 +26,8 @@ export interface Upload {
   token: string;
   body: Readable;
   declaredLength: number | null;
+  /** The client address (docs/api.md §8), whose share of the upload budget the body takes. */
+  address: string;
   requestId: string;
 }
 
@@ -51,7 +53,7 @@ export class LivenessService {
     const session = await this.lifecycle.admitUpload(upload.sessionId, upload.token);
     // A replay needs no Oz slot; a first upload is refused before its body is read when none is free.
     if (session.status === 'open' && !this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
-    const container = await this.receiver.receive(upload.body, upload.declaredLength);
+    const container = await this.receiver.receive(upload.body, upload.declaredLength, upload.address);
     try {
       if (container.length === 0) throw containerMissing();
       const claim = await this.lifecycle.claimUpload(session, container.sha256);
