@@ -2,7 +2,6 @@ import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Admit } from '../admission/route-policy';
-import { BodyLimits } from '../admission/body-limits';
 import { RequestId } from '../common/request-context';
 import { SessionIdPipe } from '../common/validation';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../openapi/api-problems.decorator';
@@ -10,14 +9,14 @@ import { ApiSessionIdParam } from '../session/dto/session-id.param';
 import { SessionViewDto } from '../session/dto/session-view.dto';
 import { BiometryService } from './biometry.service';
 import { ReferenceFormDto } from './dto/reference-form.dto';
-import { readReferenceForm } from './reference-form';
+import { ReferenceReceiver } from './reference-receiver';
 
 @ApiTags('biometry')
 @Controller('v1/sessions/:sessionId/biometry')
 export class BiometryController {
   constructor(
     private readonly biometry: BiometryService,
-    private readonly limits: BodyLimits,
+    private readonly references: ReferenceReceiver,
   ) {}
 
   /** Multipart is streamed: the service reads the form only once it knows an Oz call could start. */
@@ -49,8 +48,11 @@ export class BiometryController {
     'REFERENCE_INVALID',
     ...UPSTREAM_PROBLEMS,
     'STORE_UNAVAILABLE',
+    'SERVICE_BUSY',
+    'RATE_LIMITED',
+    'REQUEST_TIMEOUT',
   ])
   match(@Param('sessionId', SessionIdPipe) sessionId: string, @Req() request: FastifyRequest, @RequestId() requestId: string): Promise<SessionViewDto> {
-    return this.biometry.match(sessionId, () => readReferenceForm(request, this.limits.maxImageBytes), requestId);
+    return this.biometry.match(sessionId, () => this.references.receive(request), requestId);
   }
 }

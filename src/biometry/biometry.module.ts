@@ -4,10 +4,11 @@ import { OzApiModule } from '../oz-api/oz-api.module';
 import { SessionModule } from '../session/session.module';
 import { BiometryController } from './biometry.controller';
 import { BiometryService } from './biometry.service';
+import { ReferenceReceiver } from './reference-receiver';
 
 @Module({
   imports: [SessionModule, OzApiModule, DecisionModule],
   controllers: [BiometryController],
-  providers: [BiometryService],
+  providers: [BiometryService, ReferenceReceiver],
 })
 export class BiometryModule {}

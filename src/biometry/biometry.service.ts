@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
 import { saturatedProblem } from '../common/oz-problems';
+import { limitsConfig, type LimitsConfig } from '../config';
 import { DecisionService } from '../decision/decision.service';
 import type { LivenessCheck } from '../decision/decision.types';
 import { type FaceMatchImage, OzApiGateway } from '../oz-api/oz-api.gateway';
@@ -11,8 +12,9 @@ import { SessionLifecycle } from '../session/session-lifecycle';
 import { bestShotExpired, bestShotNotFound, sessionNotFound } from '../session/session.errors';
 import type { SessionRecord, SessionResult } from '../session/session.types';
 import { type SessionView, toSessionView } from '../session/session.view';
-import { imageTypeOf } from './image-type';
+import { type ImageHeader, readImageHeader } from './image-header';
 import type { ReferenceForm } from './reference-form';
+import type { ReceivedReference } from './reference-receiver';
 
 const TAGS = { document: ['photo_id', 'photo_id_front'], selfie: ['photo_selfie'] } as const;
 
@@ -25,14 +27,23 @@ export class BiometryService {
     private readonly gateway: OzApiGateway,
     private readonly lifecycle: SessionLifecycle,
     private readonly decisions: DecisionService,
+    @Inject(limitsConfig.KEY) private readonly limits: LimitsConfig,
   ) {}
 
-  async match(sessionId: string, readForm: () => Promise<ReferenceForm>, requestId: string): Promise<SessionView> {
+  async match(sessionId: string, readForm: () => Promise<ReceivedReference>, requestId: string): Promise<SessionView> {
     if (!this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
     const form = await readForm();
+    // The reference holds its room in the upload budget until Oz is done with it.
+    try {
+      return await this.matchReceived(sessionId, form, requestId);
+    } finally {
+      form.release();
+    }
+  }
+
+  private async matchReceived(sessionId: string, form: ReferenceForm, requestId: string): Promise<SessionView> {
     const { session, result, bestShot } = await this.prerequisites(sessionId);
-    const contentType = imageTypeOf(form.reference);
-    if (contentType === null) throw new AppError('REFERENCE_INVALID', 'The reference is not a JPEG or PNG image.');
+    const contentType = this.checkedHeader(form.reference).type;
     const extension = contentType === 'image/png' ? 'png' : 'jpg';
     const images: FaceMatchImage[] = [
       { name: `reference.${extension}`, bytes: form.reference, contentType, tags: [...TAGS[form.referenceType]] },
@@ -67,6 +78,16 @@ export class BiometryService {
       }
       throw error;
     }
+  }
+
+  /** The header decoded and the pixels bounded before Oz sees the image (docs/api.md §16). */
+  private checkedHeader(reference: Buffer): ImageHeader {
+    const header = readImageHeader(reference);
+    if (header === null) throw new AppError('REFERENCE_INVALID', 'The reference is not a JPEG or PNG image whose header decodes.');
+    if (header.width * header.height > this.limits.maxReferencePixels) {
+      throw new AppError('REFERENCE_INVALID', 'The reference image has more pixels than MAX_REFERENCE_PIXELS.');
+    }
+    return header;
   }
 
   /**
