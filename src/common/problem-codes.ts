@@ -12,8 +12,11 @@ export const PROBLEM_CODES = {
   SESSION_EXPIRED: { status: 410, title: 'Session expired', retryable: false },
   BEST_SHOT_EXPIRED: { status: 410, title: 'Best shot expired', retryable: false },
   RATE_LIMITED: { status: 429, title: 'Too many requests', retryable: true },
-  /** Not in the contract's table: Node's own refusals before a request reaches the app. */
+  /** v1.2 (§16): a known path, another method; with `Allow`. */
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', retryable: false },
+  /** v1.2 (§16): a body too slow, or Node's request deadline. */
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout', retryable: true },
+  /** Not in the contract's table: Node's own refusal before a request reaches the app. */
   HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large', retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', retryable: false },

@@ -22,7 +22,7 @@ describe('the environment of docs/api.md §5', () => {
   it('applies every default when only OZ_API_URL is set', () => {
     expect(problemsOf({ OZ_API_URL: OZ })).toEqual([]);
     expect(configFrom({ OZ_API_URL: OZ })).toEqual({
-      http: { port: 3000, trustProxy: false },
+      http: { host: '0.0.0.0', port: 3000, internalPort: null, trustProxy: false },
       oz: {
         baseUrl: OZ,
         accessToken: null,

@@ -1,6 +1,8 @@
 import { API_KEY, startStack, type Stack } from '../app.factory';
 import { buildReferenceImage } from '../oz-emulator';
 import { rawUpload, type RawOutcome } from '../support/abusive-client';
+
+type Held = Awaited<ReturnType<typeof rawUpload>>;
 import { MiB } from '../support/process-memory';
 import { createSession, problem, uploadContainer } from './http';
 import { analysedSession, matchFaces, referenceForm } from './internal.helpers';
@@ -33,7 +35,7 @@ describe('the upload budget, shared by containers and references', () => {
   afterAll(() => stack.close());
 
   /** Uploads that declare `declared` bytes, send 64 KiB and stall; resolved while they still hold their room (status 0). */
-  async function stalled(requests: { path: string; headers: Record<string, string>; declared: number }[]): Promise<RawOutcome[]> {
+  async function stalled(requests: { path: string; headers: Record<string, string>; declared: number }[]): Promise<Held[]> {
     const outcomes = await Promise.all(
       requests.map(({ path, headers, declared }) =>
         rawUpload({
@@ -63,7 +65,7 @@ describe('the upload budget, shared by containers and references', () => {
   });
 
   /** Gone clients give their room back once the service has seen them go: wait for an upload from `address` to be admitted again. */
-  async function released(holders: RawOutcome[], address: string): Promise<void> {
+  async function released(holders: Held[], address: string): Promise<void> {
     for (const holder of holders) holder.socket.destroy();
     const { sessionId, container } = await sessionWithContainer(stack.service.url);
     for (let attempt = 0; attempt < 100; attempt++) {
