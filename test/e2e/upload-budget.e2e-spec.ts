@@ -23,7 +23,8 @@ const SHARE = 3 * MiB;
 describe('the upload budget, shared by containers and references', () => {
   let stack: Stack;
 
-  beforeAll(async () => {
+  // A service of its own for each test: what one test's clients hold is never another's to wait for.
+  beforeEach(async () => {
     stack = await startStack({
       TRUST_PROXY: 'true',
       MAX_CONTAINER_BYTES: String(MAX_CONTAINER_BYTES),
@@ -32,7 +33,7 @@ describe('the upload budget, shared by containers and references', () => {
       MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS: String(SHARE),
     });
   });
-  afterAll(() => stack.close());
+  afterEach(() => stack.close());
 
   /** Uploads that declare `declared` bytes, send 64 KiB and stall; resolved while they still hold their room (status 0). */
   async function stalled(requests: { path: string; headers: Record<string, string>; declared: number }[]): Promise<Held[]> {
@@ -112,6 +113,30 @@ describe('the upload budget, shared by containers and references', () => {
     expect(busy.body).toEqual(problem(503, 'SERVICE_BUSY', { retryable: true }));
     expect((await viewSession(stack.service.url, sessionId)).body.status).toBe('open');
     await released(holders, '198.51.100.13');
+  });
+
+  it('counts a chunked reference form chunk by chunk and refuses it with 503 the moment it would pass the budget', async () => {
+    const session = await analysedSession(stack.service.url, { person: 'chunked-form' });
+    const holders = await stalled(await Promise.all(['198.51.100.41', '198.51.100.42', '198.51.100.43'].map(async (a) => (await stalledContainer(a)).request)));
+    const part = Buffer.concat([
+      Buffer.from('--b\r\nContent-Disposition: form-data; name="reference"; filename="r.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'),
+      buildReferenceImage('chunked-form'),
+      Buffer.alloc(2 * MiB),
+    ]);
+    // Transfer-Encoding: chunked, in pieces of 64 KiB, and never a last chunk.
+    const pieces: Buffer[] = [];
+    for (let offset = 0; offset < part.length; offset += 64 * 1024) {
+      const piece = part.subarray(offset, offset + 64 * 1024);
+      pieces.push(Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n'));
+    }
+    const body = Buffer.concat(pieces);
+    const headers = { ...stalledForm(session.sessionId, '198.51.100.44', 0).headers, 'transfer-encoding': 'chunked' };
+
+    const refused = await rawUpload({ url: stack.service.url, path: `/v1/sessions/${session.sessionId}/biometry`, headers, bodyBytes: body.length, body });
+    refused.socket.destroy();
+
+    expectRawProblem(refused, 503, 'SERVICE_BUSY', 2);
+    await released(holders, '198.51.100.44');
   });
 
   it("refuses an address's upload past its share with 429 RATE_LIMITED and Retry-After before reading it, while another address is admitted", async () => {
