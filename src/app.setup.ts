@@ -17,6 +17,7 @@ import { accessConfig, type AccessConfig, type HttpConfig } from './config';
 import { Metrics } from './metrics/metrics';
 import { recordRequestDurations } from './metrics/request-metrics';
 import { OpenApiDocument } from './openapi/openapi-document.provider';
+import { Listeners } from './listeners';
 import { traceRoutes } from './tracing/route-spans';
 
 /** How long a client may take to send a request (not to wait for Oz), and how often Node checks. */
@@ -35,9 +36,17 @@ export interface RequestTimeouts {
  */
 export const REQUEST_TIMEOUTS: RequestTimeouts = { requestMs: 120_000, headersMs: 20_000, checkEveryMs: 2_000 };
 
-/** The Fastify adapter of the service: request ids we can trust, no Fastify logger (pino via Nest). */
-export function createFastifyAdapter(http: Pick<HttpConfig, 'trustProxy'>, timeouts: RequestTimeouts = REQUEST_TIMEOUTS): FastifyAdapter {
-  return new FastifyAdapter({
+/**
+ * The Fastify adapter of the service: request ids we can trust, no Fastify logger (pino via Nest),
+ * its servers built by `listeners` (PORT, and INTERNAL_PORT when set).
+ */
+export function createFastifyAdapter(
+  http: Pick<HttpConfig, 'trustProxy'>,
+  timeouts: RequestTimeouts = REQUEST_TIMEOUTS,
+  listeners: Listeners = new Listeners({ host: '0.0.0.0', port: 0, internalPort: null }),
+): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    serverFactory: listeners.serverFactory,
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => requestIdFrom(raw.headers['x-request-id']),
@@ -56,6 +65,12 @@ export function createFastifyAdapter(http: Pick<HttpConfig, 'trustProxy'>, timeo
       sendProblem(reply, problem);
     },
   });
+  // The internal listener stops accepting when the main one does.
+  adapter.getInstance().addHook('preClose', (done) => {
+    listeners.close();
+    done();
+  });
+  return adapter;
 }
 
 /** Everything between "the app exists" and "it listens": the same wiring in main.ts and in tests. */

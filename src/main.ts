@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { type Configuration, InvalidConfigurationError, loadConfiguration } from './config';
 import { armShutdownDeadline } from './health/shutdown-deadline';
+import { Listeners } from './listeners';
 
 function configurationOrExit(): Configuration {
   try {
@@ -20,7 +21,9 @@ function configurationOrExit(): Configuration {
 
 async function bootstrap(): Promise<void> {
   const configuration = configurationOrExit();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(configuration), createFastifyAdapter(configuration.http), {
+  const listeners = new Listeners(configuration.http);
+  const adapter = createFastifyAdapter(configuration.http, undefined, listeners);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(configuration), adapter, {
     bufferLogs: true,
     abortOnError: false,
     // Body parsing is ours (app.setup.ts): the container is read by its route, a tolerant JSON parser.
@@ -28,7 +31,8 @@ async function bootstrap(): Promise<void> {
   });
   await configureApp(app);
   armShutdownDeadline(configuration.shutdown.timeoutMs);
-  await app.listen({ port: configuration.http.port, host: '0.0.0.0' });
+  // PORT and, when set, INTERNAL_PORT, both at HOST (docs/api.md §16).
+  await listeners.listen(app);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module';
 import { configureApp, createFastifyAdapter, REQUEST_TIMEOUTS, type RequestTimeouts } from '../src/app.setup';
 import { loadConfiguration } from '../src/config';
+import { Listeners } from '../src/listeners';
 import { Clock } from '../src/session/clock';
 import { FakeClock } from './fakes/fake-clock';
 import { type OzEmulator, startOzEmulator } from './oz-emulator';
@@ -13,6 +14,8 @@ export const API_KEY = 'test-internal-key';
 export interface TestApp {
   /** Base URL of the service, listening on a real socket. */
   url: string;
+  /** Base URL of the internal listener when INTERNAL_PORT is set (any value: the test app takes a free port), else null. */
+  internalUrl: string | null;
   app: NestFastifyApplication;
   clock: FakeClock;
   close(): Promise<void>;
@@ -50,12 +53,14 @@ export async function startApp(env: Record<string, string>, options: TestAppOpti
     .useValue(clock);
   for (const { provide, useValue } of options.providers ?? []) builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
-  const adapter = createFastifyAdapter(configuration.http, options.timeouts ?? REQUEST_TIMEOUTS);
+  const listeners = new Listeners(configuration.http);
+  const adapter = createFastifyAdapter(configuration.http, options.timeouts ?? REQUEST_TIMEOUTS, listeners);
   const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { bodyParser: false, bufferLogs: true });
   await configureApp(app);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await listeners.listen(app, { port: 0, internalPort: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, app, clock, close: () => app.close() };
+  const internalUrl = listeners.internalPort === null ? null : `http://127.0.0.1:${listeners.internalPort}`;
+  return { url: `http://127.0.0.1:${address.port}`, internalUrl, app, clock, close: () => app.close() };
 }
 
 export interface Stack {

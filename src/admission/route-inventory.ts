@@ -26,6 +26,11 @@ export class RouteInventory {
     return this.routes.find((route) => route.method === upper && route.pattern.test(path))?.policy;
   }
 
+  /** The routes at a path, whatever their method: a request with another method is 405 with these in `Allow`. */
+  routesAt(path: string): { method: string; policy: RoutePolicy }[] {
+    return this.routes.filter((route) => route.pattern.test(path)).map(({ method, policy }) => ({ method, policy }));
+  }
+
   private add(route: RouteOptions): void {
     const policy = policyOf(route.config);
     const methods = Array.isArray(route.method) ? route.method : [route.method];

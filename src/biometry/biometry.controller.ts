@@ -2,7 +2,6 @@ import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Admit } from '../admission/route-policy';
-import { BodyLimits } from '../admission/body-limits';
 import { signalWhenClientLeaves } from '../common/client-left';
 import { RequestId } from '../common/request-context';
 import { SessionIdPipe } from '../common/validation';
@@ -11,14 +10,14 @@ import { ApiSessionIdParam } from '../session/dto/session-id.param';
 import { BiometryService } from './biometry.service';
 import { BiometryAnswerDto } from './dto/biometry-answer.dto';
 import { ReferenceFormDto } from './dto/reference-form.dto';
-import { readReferenceForm } from './reference-form';
+import { ReferenceReceiver } from './reference-receiver';
 
 @ApiTags('biometry')
 @Controller('v1/sessions/:sessionId/biometry')
 export class BiometryController {
   constructor(
     private readonly biometry: BiometryService,
-    private readonly limits: BodyLimits,
+    private readonly references: ReferenceReceiver,
   ) {}
 
   /** Multipart is streamed: the service reads the form only once it knows an Oz call could start. */
@@ -50,6 +49,9 @@ export class BiometryController {
     'REFERENCE_INVALID',
     ...UPSTREAM_PROBLEMS,
     'STORE_UNAVAILABLE',
+    'SERVICE_BUSY',
+    'RATE_LIMITED',
+    'REQUEST_TIMEOUT',
   ])
   match(
     @Param('sessionId', SessionIdPipe) sessionId: string,
@@ -57,7 +59,6 @@ export class BiometryController {
     @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BiometryAnswerDto> {
-    const readForm = () => readReferenceForm(request, this.limits.maxImageBytes);
-    return this.biometry.match(sessionId, readForm, requestId, signalWhenClientLeaves(reply.raw));
+    return this.biometry.match(sessionId, () => this.references.receive(request), requestId, signalWhenClientLeaves(reply.raw));
   }
 }

@@ -6,10 +6,11 @@ import { OzCapacityModule } from '../oz-capacity/oz-capacity.module';
 import { SessionModule } from '../session/session.module';
 import { BiometryController } from './biometry.controller';
 import { BiometryService } from './biometry.service';
+import { ReferenceReceiver } from './reference-receiver';
 
 @Module({
   imports: [SessionModule, OzApiModule, OzCapacityModule, DecisionModule, AttemptsModule],
   controllers: [BiometryController],
-  providers: [BiometryService],
+  providers: [BiometryService, ReferenceReceiver],
 })
 export class BiometryModule {}

@@ -4,6 +4,7 @@ import { AttemptLimits } from '../attempts/attempt-limits';
 import { logAnalysis } from '../common/analysis-log';
 import { AppError } from '../common/app-error';
 import { saturatedProblem } from '../common/oz-problems';
+import { limitsConfig, type LimitsConfig } from '../config';
 import { DecisionService } from '../decision/decision.service';
 import type { LivenessCheck } from '../decision/decision.types';
 import { type FaceMatchImage, OzApiGateway } from '../oz-api/oz-api.gateway';
@@ -13,8 +14,9 @@ import { SessionLifecycle } from '../session/session-lifecycle';
 import { bestShotExpired, bestShotNotFound, sessionNotFound } from '../session/session.errors';
 import type { SessionRecord, SessionResult } from '../session/session.types';
 import { type SessionView, toSessionView } from '../session/session.view';
-import { imageTypeOf } from './image-type';
+import { type ImageHeader, readImageHeader } from './image-header';
 import type { ReferenceForm } from './reference-form';
+import type { ReceivedReference } from './reference-receiver';
 
 /** The face match's answer: the session view, and the failed attempts the vouched subject has left (docs/api.md §14). */
 export type BiometryAnswer = SessionView & { attemptsRemaining: number | null };
@@ -32,15 +34,24 @@ export class BiometryService {
     private readonly decisions: DecisionService,
     private readonly attempts: AttemptLimits,
     @Inject(OzCapacity) private readonly capacity: OzCapacity | null,
+    @Inject(limitsConfig.KEY) private readonly limits: LimitsConfig,
   ) {}
 
   /** `abandoned` fires when the client leaves: a wait for the deployment's Oz capacity (§13) ends at once. */
-  async match(sessionId: string, readForm: () => Promise<ReferenceForm>, requestId: string, abandoned?: AbortSignal): Promise<BiometryAnswer> {
+  async match(sessionId: string, readForm: () => Promise<ReceivedReference>, requestId: string, abandoned?: AbortSignal): Promise<BiometryAnswer> {
     if (!this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
     const form = await readForm();
+    // The reference holds its room in the upload budget until Oz is done with it.
+    try {
+      return await this.matchReceived(sessionId, form, requestId, abandoned ?? new AbortController().signal);
+    } finally {
+      form.release();
+    }
+  }
+
+  private async matchReceived(sessionId: string, form: ReferenceForm, requestId: string, abandoned: AbortSignal): Promise<BiometryAnswer> {
     const { session, result, bestShot } = await this.prerequisites(sessionId);
-    const contentType = imageTypeOf(form.reference);
-    if (contentType === null) throw new AppError('REFERENCE_INVALID', 'The reference is not a JPEG or PNG image.');
+    const contentType = this.checkedHeader(form.reference).type;
     const extension = contentType === 'image/png' ? 'png' : 'jpg';
     const images: FaceMatchImage[] = [
       { name: `reference.${extension}`, bytes: form.reference, contentType, tags: [...TAGS[form.referenceType]] },
@@ -53,7 +64,7 @@ export class BiometryService {
       return this.gateway.matchFaces(images, { requestId });
     };
     try {
-      const { httpStatus, folder } = this.capacity ? await this.capacity.run(abandoned ?? new AbortController().signal, call) : await call();
+      const { httpStatus, folder } = this.capacity ? await this.capacity.run(abandoned, call) : await call();
       const assessment = this.decisions.forBiometry(livenessCheckOf(result), folder);
       // Oz answered: the analysis has its line even if recording its result fails below.
       logAnalysis(this.logger, {
@@ -80,6 +91,16 @@ export class BiometryService {
       }
       throw error;
     }
+  }
+
+  /** The header decoded and the pixels bounded before Oz sees the image (docs/api.md §16). */
+  private checkedHeader(reference: Buffer): ImageHeader {
+    const header = readImageHeader(reference);
+    if (header === null) throw new AppError('REFERENCE_INVALID', 'The reference is not a JPEG or PNG image whose header decodes.');
+    if (header.width * header.height > this.limits.maxReferencePixels) {
+      throw new AppError('REFERENCE_INVALID', 'The reference image has more pixels than MAX_REFERENCE_PIXELS.');
+    }
+    return header;
   }
 
   /**

@@ -15,8 +15,11 @@ export const PROBLEM_CODES = {
   NEW_CAPTURE_REQUIRED: { status: 410, title: 'New capture required', retryable: false },
   RATE_LIMITED: { status: 429, title: 'Too many requests', retryable: true },
   ATTEMPTS_EXHAUSTED: { status: 429, title: 'Attempts exhausted', retryable: true },
-  /** Not in the contract's table: Node's own refusals before a request reaches the app. */
+  /** v1.2 (§16): a known path, another method; with `Allow`. */
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', retryable: false },
+  /** v1.2 (§16): a body too slow, or Node's request deadline. */
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout', retryable: true },
+  /** Not in the contract's table: Node's own refusal before a request reaches the app. */
   HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large', retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', retryable: false },

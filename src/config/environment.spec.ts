@@ -22,7 +22,7 @@ describe('the environment of docs/api.md §5', () => {
   it('applies every default when only OZ_API_URL is set', () => {
     expect(problemsOf({ OZ_API_URL: OZ })).toEqual([]);
     expect(configFrom({ OZ_API_URL: OZ })).toEqual({
-      http: { port: 3000, trustProxy: false },
+      http: { host: '0.0.0.0', port: 3000, internalPort: null, trustProxy: false },
       oz: {
         baseUrl: OZ,
         accessToken: null,
@@ -33,7 +33,14 @@ describe('the environment of docs/api.md §5', () => {
         maxConcurrency: 16,
       },
       ozCapacity: { capacity: null, paceMs: 0, queueTimeoutMs: 15_000 },
-      limits: { maxContainerBytes: 20_971_520, maxImageBytes: 10_485_760, maxInflightUploadBytes: 268_435_456 },
+      limits: {
+        maxContainerBytes: 20_971_520,
+        maxImageBytes: 10_485_760,
+        maxInflightUploadBytes: 268_435_456,
+        maxInflightUploadBytesPerAddress: 67_108_864,
+        minUploadBytesPerSecond: 32_768,
+        maxReferencePixels: 40_000_000,
+      },
       sessions: { resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 },
       shutdown: { timeoutMs: 30_000 },
       reviews: { inconclusive: false },

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsIP, IsOptional, Max, Min } from 'class-validator';
 import { defineNamespace, type ValueOf } from './namespace';
-import { IsTrustProxy } from './rules';
+import { DiffersFromVariable, IsTrustProxy } from './rules';
 import { ToInt } from './transforms';
 
 class HttpEnvironment {
@@ -10,6 +10,24 @@ class HttpEnvironment {
   @Min(0)
   @Max(65_535)
   PORT = 3000;
+
+  /** v1.2 (docs/api.md §16): the address every listener binds — PORT, INTERNAL_PORT and METRICS_PORT. */
+  @IsIP(undefined, { message: 'must be an IPv4 or IPv6 address' })
+  HOST = '0.0.0.0';
+
+  /** v1.2: the internal routes' own port; unset, they share PORT (v1.1). 0: a port of the system's choice (tests). */
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  @DiffersFromVariable('PORT')
+  @DiffersFromVariable('METRICS_PORT')
+  INTERNAL_PORT?: number;
+
+  /** Read here only to keep INTERNAL_PORT apart from it; the metrics namespace validates it. */
+  @ToInt()
+  METRICS_PORT = 9464;
 
   /** Fastify's trustProxy: how far X-Forwarded-For is believed for the client address (docs/api.md §8). */
   @Transform(({ value }) => trustProxyOf(value))
@@ -28,5 +46,10 @@ function trustProxyOf(value: unknown): unknown {
     .filter((item) => item.length > 0);
 }
 
-export const httpConfig = defineNamespace('http', HttpEnvironment, (env) => ({ port: env.PORT, trustProxy: env.TRUST_PROXY }));
+export const httpConfig = defineNamespace('http', HttpEnvironment, (env) => ({
+  host: env.HOST,
+  port: env.PORT,
+  internalPort: env.INTERNAL_PORT ?? null,
+  trustProxy: env.TRUST_PROXY,
+}));
 export type HttpConfig = ValueOf<typeof httpConfig>;

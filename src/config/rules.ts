@@ -51,7 +51,7 @@ export function AtLeastVariable(other: string): PropertyDecorator {
 
 /** Differs from another variable, e.g. METRICS_PORT from PORT (0, a port of the system's choice, excepted). */
 export function DiffersFromVariable(other: string): PropertyDecorator {
-  return rule('differsFromVariable', `must differ from ${other}`, (value, env) => value === 0 || value !== env[other]);
+  return rule(`differsFrom${other}`, `must differ from ${other}`, (value, env) => value === 0 || value !== env[other]);
 }
 
 /** Base64 (standard or URL alphabet) that decodes to exactly `bytes` bytes. */

@@ -59,6 +59,8 @@ export class LivenessController {
     ...UPSTREAM_PROBLEMS,
     'STORE_UNAVAILABLE',
     'SERVICE_BUSY',
+    'RATE_LIMITED',
+    'REQUEST_TIMEOUT',
   ])
   async upload(
     @Param('sessionId', SessionIdPipe) sessionId: string,
@@ -72,6 +74,7 @@ export class LivenessController {
       token,
       body: request.raw,
       declaredLength: declaredLengthOf(request.headers),
+      address: request.ip,
       requestId,
       abandoned: signalWhenClientLeaves(reply.raw),
     };

@@ -8,12 +8,10 @@ import { ContainerDiagnostics } from './container-diagnostics';
 import { ContainerReceiver } from './container-receiver';
 import { LivenessController } from './liveness.controller';
 import { LivenessService } from './liveness.service';
-import { UploadBudget } from './upload-budget';
 
 @Module({
   imports: [SessionModule, OzApiModule, OzCapacityModule, DecisionModule, AttemptsModule],
   controllers: [LivenessController],
-  providers: [LivenessService, ContainerReceiver, ContainerDiagnostics, UploadBudget],
-  exports: [UploadBudget],
+  providers: [LivenessService, ContainerReceiver, ContainerDiagnostics],
 })
 export class LivenessModule {}

@@ -29,6 +29,8 @@ export interface Upload {
   token: string;
   body: Readable;
   declaredLength: number | null;
+  /** The client address (docs/api.md §8), whose share of the upload budget the body takes. */
+  address: string;
   requestId: string;
   /** Fires when the client leaves (its socket closed): a wait for Oz capacity ends at once. */
   abandoned?: AbortSignal;
@@ -61,7 +63,7 @@ export class LivenessService {
     if (session.status === 'open') await this.attempts.admit(session, this.lifecycle.now());
     // A replay needs no Oz slot; a first upload is refused before its body is read when none is free.
     if (session.status === 'open' && !this.gateway.hasAnalysisCapacity()) throw saturatedProblem({ closeConnection: true });
-    const container = await this.receiver.receive(upload.body, upload.declaredLength);
+    const container = await this.receiver.receive(upload.body, upload.declaredLength, upload.address);
     let slot: OzCapacityPermit | null = null;
     try {
       if (container.length === 0) throw containerMissing();

@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { metricsConfig, type MetricsConfig } from '../config';
+import { httpConfig, type HttpConfig, metricsConfig, type MetricsConfig } from '../config';
 import { Metrics } from './metrics';
 
 /**
- * `GET /metrics` on METRICS_PORT (host 0.0.0.0), a listener of its own: metrics are never served
+ * `GET /metrics` on METRICS_PORT (at HOST, 0.0.0.0 by default), a listener of its own: metrics are never served
  * on PORT, where the public routes are (docs/api.md §5, §9). It opens when the application has
  * started and closes after the application has drained, so that a scrape still sees the last
  * requests of a replica that is shutting down.
@@ -18,6 +18,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly metrics: Metrics,
     @Inject(metricsConfig.KEY) private readonly config: MetricsConfig,
+    @Inject(httpConfig.KEY) private readonly http: Pick<HttpConfig, 'host'>,
   ) {}
 
   /** The bound port: METRICS_PORT, or the system's choice when it is 0. */
@@ -32,7 +33,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     // A port that is taken stops the start, as one taken by the main listener does.
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.config.port, '0.0.0.0', () => {
+      server.listen(this.config.port, this.http.host, () => {
         server.off('error', reject);
         resolve();
       });

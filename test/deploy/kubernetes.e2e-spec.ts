@@ -70,6 +70,12 @@ const CONTRACT_VARIABLES = [
   'ATTEMPT_WINDOW_SECONDS',
   // v1.2 §15
   'REVIEW_INCONCLUSIVE',
+  // v1.2 (§16)
+  'HOST',
+  'INTERNAL_PORT',
+  'MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS',
+  'MIN_UPLOAD_BYTES_PER_SECOND',
+  'MAX_REFERENCE_PIXELS',
 ];
 const isContractVariable = (name: string) => CONTRACT_VARIABLES.includes(name) || name.startsWith('OTEL_');
 const SECRET_KEYS = ['INTERNAL_API_KEYS', 'OZ_ACCESS_TOKEN', 'REDIS_URL', 'DATA_ENCRYPTION_KEY', 'RECEIPT_SIGNING_KEY', 'WEBHOOK_SECRET'];
@@ -81,7 +87,14 @@ const objects = files.flatMap((file) => file.objects.map((object) => ({ file: fi
 const deployment = theOne('apps/v1/Deployment', (object) => new Deployment(object));
 const config = theOne('v1/ConfigMap', (object) => new ConfigMap(object));
 const exampleSecret = theOne('v1/Secret', (object) => new Secret(object));
-const service = theOne('v1/Service', (object) => new Service(object));
+const services = objects.filter(({ object }) => typeOf(object) === 'v1/Service').map(({ object }) => new Service(object as never));
+const serviceNamed = (name: string): Service => {
+  const found = services.find((candidate) => candidate.metadata?.name === name);
+  if (!found) throw new Error(`no Service ${name} under deploy/kubernetes`);
+  return found;
+};
+const service = serviceNamed('oz-liveness-service');
+const internalService = serviceNamed('oz-liveness-service-internal');
 const podSpec = deployment.spec!.template.spec!;
 const container = podSpec.containers[0];
 const podLabels = deployment.spec!.template.metadata?.labels;
@@ -171,6 +184,7 @@ describe('Kubernetes manifests: the Deployment serves the contract', () => {
   });
 
   it('keeps MAX_INFLIGHT_UPLOAD_BYTES at most half of the memory limit, and above MAX_CONTAINER_BYTES', () => {
+    // The limit itself is proven under load by test/e2e/memory-budget.e2e-spec.ts.
     const { requests, limits } = container.resources ?? {};
     expect(Object.keys(requests ?? {}).sort()).toEqual(['cpu', 'memory']);
     expect(Object.keys(limits ?? {}).sort()).toEqual(['cpu', 'memory']);
@@ -259,6 +273,15 @@ describe('Kubernetes manifests: Service, disruption budget, autoscaler', () => {
     expect(target('metrics')).toBe(Number(setting('METRICS_PORT')));
   });
 
+  it('sends the internal routes to INTERNAL_PORT through a Service of their own, and the public Service never there', () => {
+    const targets = (of: Service) => (of.spec?.ports ?? []).map((port) => containerPortNumber(container, port.targetPort));
+
+    expect(selects(internalService.spec?.selector, podLabels)).toBe(true);
+    expect(targets(internalService)).toEqual([Number(setting('INTERNAL_PORT'))]);
+    expect(targets(service)).not.toContain(Number(setting('INTERNAL_PORT')));
+    expect(containerPortNumber(container, 'internal')).toBe(Number(setting('INTERNAL_PORT')));
+  });
+
   it('guards the pods of the Deployment with the disruption budget and still lets a drain evict one of them', () => {
     const budget = theOne('policy/v1/PodDisruptionBudget', (object) => new PodDisruptionBudget(object));
     const autoscaler = theOne('autoscaling/v2/HorizontalPodAutoscaler', (object) => new HorizontalPodAutoscaler(object));
@@ -287,8 +310,33 @@ describe('Kubernetes manifests: who reaches the pods', () => {
     expect(selects(policy.spec?.podSelector, podLabels)).toBe(true);
   });
 
-  it('lets anyone reach the http port', () => {
-    expect(peersReaching(policy, container, Number(setting('PORT')))).toBe('anyone');
+  /** Each peer's namespace and pod selectors, as the policy states them. */
+  const selectorsOf = (peers: ReturnType<typeof peersReaching>) =>
+    peers === 'anyone'
+      ? 'anyone'
+      : peers.map((peer) => ({ ipBlock: peer.ipBlock, namespaces: peer.namespaceSelector?.matchLabels, pods: peer.podSelector?.matchLabels }));
+
+  it('lets only the pods of the ingress controller reach the public port, so that no one else can choose X-Forwarded-For', () => {
+    expect(selectorsOf(peersReaching(policy, container, Number(setting('PORT'))))).toEqual([
+      { ipBlock: undefined, namespaces: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, pods: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+    ]);
+    expect(setting('TRUST_PROXY')).toBe('1');
+  });
+
+  it("lets only the company's labelled namespaces reach the internal port", () => {
+    expect(selectorsOf(peersReaching(policy, container, Number(setting('INTERNAL_PORT'))))).toEqual([
+      { ipBlock: undefined, namespaces: { 'verification.example.com/internal-caller': 'true' }, pods: undefined },
+    ]);
+  });
+
+  it('restricts egress to named destinations: DNS on 53, and Oz, Redis, the webhook receiver and the OTLP collector on their ports', () => {
+    const egress = policy.spec?.egress ?? [];
+    const open = egress.filter((rule) => !rule.to?.length || !rule.ports?.length || rule.to.some((peer) => peer.ipBlock?.cidr === '0.0.0.0/0'));
+    const ports = egress.flatMap((rule) => (rule.ports ?? []).map((port) => `${port.protocol ?? 'TCP'}/${String(port.port)}`));
+
+    expect(policy.spec?.policyTypes).toEqual(expect.arrayContaining(['Ingress', 'Egress']));
+    expect(open).toEqual([]);
+    expect(ports).toEqual(expect.arrayContaining(['UDP/53', 'TCP/53', 'TCP/8080', 'TCP/6379', 'TCP/443', 'TCP/4318']));
   });
 
   it('lets only the monitoring namespace reach the metrics port', () => {

@@ -30,6 +30,8 @@ describe('memory under uploads that declare the maximum', () => {
       INTERNAL_API_KEYS: API_KEY,
       MAX_CONTAINER_BYTES: String(MAX_CONTAINER_BYTES),
       MAX_INFLIGHT_UPLOAD_BYTES: String(BUDGET),
+      // Each attacker speaks for an address of its own, so that the whole budget, not one address's share, is what refuses.
+      TRUST_PROXY: 'true',
     });
   });
   afterAll(async () => {
@@ -88,11 +90,11 @@ describe('memory under uploads that declare the maximum', () => {
 
     // Every client sends 8 MiB of its declared 20 MiB, then stalls: the admitted ones hold memory.
     const outcomes = await Promise.all(
-      sessions.map(({ sessionId, sessionToken }) =>
+      sessions.map(({ sessionId, sessionToken }, i) =>
         rawUpload({
           url: service.url,
           path: `/v1/sessions/${sessionId}/liveness`,
-          headers: declared(sessionToken),
+          headers: { ...declared(sessionToken), 'x-forwarded-for': `198.51.100.${i + 1}` },
           bodyBytes: MAX_CONTAINER_BYTES,
           stallAfter: 8 * MiB,
           timeoutMs: 3_000,

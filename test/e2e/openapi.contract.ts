@@ -1,5 +1,5 @@
 /**
- * What the API document must say, written from the contract (service-api.md v1.1), not from the
+ * What the API document must say, written from the contract (service-api.md v1.2), not from the
  * code: every route of §1, §2, §11 and §12, every status each can answer, and for an error status
  * the problem codes of §3 it carries. `BODY` is an answer that is not a problem (a success, or the
  * terminus body of a failed readiness probe). Every route may answer 500 INTERNAL_ERROR (a defect).
@@ -10,6 +10,8 @@ type Answers = Record<number, typeof BODY | string[]>;
 const DEFECT = { 500: ['INTERNAL_ERROR'] };
 /** "The upstream errors of §3". */
 const UPSTREAM = { 502: ['UPSTREAM_ERROR'], 504: ['UPSTREAM_TIMEOUT'] };
+/** v1.2 §16: a body over its address's share of the upload budget, or too slow. */
+const BODY_ARRIVAL = { 408: ['REQUEST_TIMEOUT'], 429: ['RATE_LIMITED'] };
 
 export const CONTRACT_ROUTES: Record<string, Answers> = {
   'POST /v1/sessions': {
@@ -33,8 +35,9 @@ export const CONTRACT_ROUTES: Record<string, Answers> = {
     410: ['SESSION_EXPIRED', 'NEW_CAPTURE_REQUIRED'],
     413: ['PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
-    429: ['ATTEMPTS_EXHAUSTED'],
     422: ['CONTAINER_INVALID', 'CONTAINER_PAYLOAD_MISSING', 'CONTAINER_MEDIA_MISSING', 'CONTAINER_DAMAGED'],
+    ...BODY_ARRIVAL,
+    429: ['RATE_LIMITED', 'ATTEMPTS_EXHAUSTED'],
     ...UPSTREAM,
     503: ['UPSTREAM_UNAVAILABLE', 'STORE_UNAVAILABLE', 'SERVICE_BUSY'],
     ...DEFECT,
@@ -57,8 +60,9 @@ export const CONTRACT_ROUTES: Record<string, Answers> = {
     413: ['PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     422: ['REFERENCE_INVALID'],
+    ...BODY_ARRIVAL,
     ...UPSTREAM,
-    503: ['UPSTREAM_UNAVAILABLE', 'STORE_UNAVAILABLE'],
+    503: ['UPSTREAM_UNAVAILABLE', 'STORE_UNAVAILABLE', 'SERVICE_BUSY'],
     ...DEFECT,
   },
   'GET /v1/sessions/{sessionId}/best-shot': {

@@ -18,6 +18,8 @@ export interface RawUpload {
   headers: Record<string, string>;
   /** Body bytes to write, in 64 KiB chunks as fast as the socket takes them. */
   bodyBytes: number;
+  /** What to write as the body (its first `bodyBytes`); filler bytes when absent. */
+  body?: Buffer;
   /** Stop writing after this many bytes and hold the connection open (a stalled client). */
   stallAfter?: number;
   /** Give up waiting after this long. */
@@ -58,7 +60,8 @@ export function rawUpload(upload: RawUpload): Promise<RawOutcome & { socket: net
     const limit = Math.min(upload.bodyBytes, upload.stallAfter ?? Infinity);
     const pump = () => {
       while (!done && written < limit) {
-        const chunk = CHUNK.subarray(0, Math.min(CHUNK.length, limit - written));
+        const size = Math.min(CHUNK.length, limit - written);
+        const chunk = upload.body ? upload.body.subarray(written, written + size) : CHUNK.subarray(0, size);
         written += chunk.length;
         if (!socket.write(chunk)) return void socket.once('drain', pump);
       }

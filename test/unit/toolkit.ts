@@ -4,7 +4,8 @@ import { BodyLimits } from '../../src/admission/body-limits';
 import { toProblem, type ProblemBody } from '../../src/common/problem';
 import type { LimitsConfig, OzConfig, SessionsConfig } from '../../src/config';
 import { ContainerReceiver } from '../../src/liveness/container-receiver';
-import { UploadBudget } from '../../src/liveness/upload-budget';
+import { UploadBudget } from '../../src/admission/upload-budget';
+import { UploadMeters } from '../../src/admission/upload-meter';
 import { ReceiptSigner } from '../../src/receipts/receipt-signer';
 import { InMemorySessionStore } from '../../src/session/in-memory-session.store';
 import { type SessionEvent, SessionEvents } from '../../src/session/session-events';
@@ -13,7 +14,14 @@ import { FakeClock } from '../fakes/fake-clock';
 
 export const OZ = { sessionTtlSeconds: 900, timeoutMs: 60_000 } as OzConfig;
 export const SESSIONS: SessionsConfig = { resultTtlSeconds: 86_400, bestShotTtlSeconds: 600 };
-export const LIMITS: LimitsConfig = { maxContainerBytes: 1_048_576, maxImageBytes: 524_288, maxInflightUploadBytes: 8_388_608 };
+export const LIMITS: LimitsConfig = {
+  maxContainerBytes: 1_048_576,
+  maxImageBytes: 524_288,
+  maxInflightUploadBytes: 8_388_608,
+  maxInflightUploadBytesPerAddress: 8_388_608,
+  minUploadBytesPerSecond: 32_768,
+  maxReferencePixels: 40_000_000,
+};
 export const SESSION_TTL_MS = OZ.sessionTtlSeconds * 1000;
 
 const SIGNING_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -41,7 +49,7 @@ export async function sessionsKit(clock = new FakeClock()): Promise<SessionsKit>
 }
 
 export function containerReceiver(limits: LimitsConfig = LIMITS): ContainerReceiver {
-  return new ContainerReceiver(new UploadBudget(limits), new BodyLimits(limits));
+  return new ContainerReceiver(new UploadMeters(new UploadBudget(limits), limits, 10_000), new BodyLimits(limits));
 }
 
 /** A request body as the socket delivers it: these chunks, in order. */

@@ -67,7 +67,17 @@ export class ReviewViewDto {
   note?: string | null;
 }
 
+/**
+ * An object of `model`, or null, as OpenAPI 3.0 can say it: `nullable` beside an `allOf` (what
+ * `nullable: true` on a class-typed property generates) does not admit null, since null fails the
+ * referenced object schema, so validating proxies refused every session view (docs/reliability.md).
+ */
+function objectOrNull(model: abstract new () => unknown, description: string) {
+  return ApiProperty({ description, oneOf: [{ $ref: getSchemaPath(model) }, { type: 'object', nullable: true, enum: [null] }] });
+}
+
 /** GET /v1/sessions/{sessionId}, and the 201 of face matching (docs/api.md §1): for internal callers, scores included. */
+@ApiExtraModels(SessionResultDto, SessionErrorDto)
 export class SessionViewDto implements SessionView {
   @ApiProperty({ format: 'uuid' })
   sessionId: string;
@@ -90,10 +100,10 @@ export class SessionViewDto implements SessionView {
   @ApiProperty({ format: 'date-time' })
   expiresAt: string;
 
-  @ApiProperty({ type: SessionResultDto, nullable: true, description: 'Present once a container was analysed; null before.' })
+  @objectOrNull(SessionResultDto, 'Present once a container was analysed; null before.')
   result: SessionResultDto | null;
 
-  @ApiProperty({ type: SessionErrorDto, nullable: true, description: 'Present once the session failed for good; null otherwise.' })
+  @objectOrNull(SessionErrorDto, 'Present once the session failed for good; null otherwise.')
   error: SessionErrorDto | null;
 
   @ApiPropertyOptional({ type: ReviewViewDto, description: 'Present once the decision went to human review (docs/api.md §15).' })

@@ -13,6 +13,7 @@ import { LivenessService } from '../../../src/liveness/liveness.service';
 import { bodyOf, containerReceiver, problemOf, SESSION_TTL_MS, sessionsKit, type SessionsKit } from '../toolkit';
 
 const REQUEST_ID = 'req-1';
+const ADDRESS = '203.0.113.9';
 const TOKEN = 'session-token-of-the-test';
 const CONTAINER = Buffer.from('container bytes \x00\x01\x02 exactly as the SDK produced them', 'latin1');
 const OTHER_CONTAINER = Buffer.from('another container', 'latin1');
@@ -101,7 +102,7 @@ describe('LivenessService', () => {
   }
 
   const upload = (sessionId: string, container = CONTAINER, requestId = REQUEST_ID, token = TOKEN) =>
-    service.upload({ sessionId, token, body: bodyOf(container), declaredLength: container.length, requestId });
+    service.upload({ sessionId, token, body: bodyOf(container), declaredLength: container.length, address: ADDRESS, requestId });
   const stored = (sessionId: string) => kit.store.get(sessionId, kit.clock.now());
   /** The problem the client is told for a rejected upload (an absent ozErrorCode as null). */
   const refusal = async (pending: Promise<unknown>) => {
@@ -262,7 +263,7 @@ describe('LivenessService', () => {
       const reads = jest.spyOn(body, 'on');
 
       await expect(
-        service.upload({ sessionId, token: 'token-of-another-session', body, declaredLength: CONTAINER.length, requestId: REQUEST_ID }),
+        service.upload({ sessionId, token: 'token-of-another-session', body, declaredLength: CONTAINER.length, address: ADDRESS, requestId: REQUEST_ID }),
       ).rejects.toMatchObject({
         code: 'UNAUTHORIZED',
         status: 401,

@@ -1,0 +1,44 @@
+import { InvalidConfigurationError, loadConfiguration } from './index';
+
+const OZ = 'http://oz-api-instant:8080';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfiguration({ OZ_API_URL: OZ, ...env });
+    return [];
+  } catch (error) {
+    if (!(error instanceof InvalidConfigurationError)) throw error;
+    return error.lines;
+  }
+}
+
+describe('the v1.2 variables of listeners and memory (docs/api.md §16)', () => {
+  it('reads HOST, INTERNAL_PORT and the upload rules', () => {
+    const configuration = loadConfiguration({
+      OZ_API_URL: OZ,
+      HOST: '::',
+      INTERNAL_PORT: '3001',
+      MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS: '33554432',
+      MIN_UPLOAD_BYTES_PER_SECOND: '1024',
+      MAX_REFERENCE_PIXELS: '1000000',
+    });
+
+    expect(configuration).toMatchObject({
+      http: { host: '::', port: 3000, internalPort: 3001 },
+      limits: { maxInflightUploadBytesPerAddress: 33_554_432, minUploadBytesPerSecond: 1024, maxReferencePixels: 1_000_000 },
+    });
+  });
+
+  it.each([
+    ['HOST', 'localhost', 'a name, not an address'],
+    ['HOST', '0.0.0.0.0', 'not an address'],
+    ['INTERNAL_PORT', '3000', 'the same port as PORT'],
+    ['INTERNAL_PORT', '9464', 'the same port as METRICS_PORT'],
+    ['INTERNAL_PORT', '70000', 'out of range'],
+    ['MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS', '1024', 'below MAX_CONTAINER_BYTES'],
+    ['MIN_UPLOAD_BYTES_PER_SECOND', '0', 'zero'],
+    ['MAX_REFERENCE_PIXELS', '-1', 'negative'],
+  ])('refuses %s=%p (%s) with one line naming it', (name, value) => {
+    expect(problemsOf({ [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
+  });
+});
