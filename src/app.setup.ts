@@ -18,6 +18,7 @@ import { Metrics } from './metrics/metrics';
 import { recordRequestDurations } from './metrics/request-metrics';
 import { OpenApiDocument } from './openapi/openapi-document.provider';
 import { Listeners } from './listeners';
+import { ServiceLogger } from './startup';
 import { traceRoutes } from './tracing/route-spans';
 
 /** How long a client may take to send a request (not to wait for Oz), and how often Node checks. */
@@ -75,7 +76,7 @@ export function createFastifyAdapter(
 
 /** Everything between "the app exists" and "it listens": the same wiring in main.ts and in tests. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new ServiceLogger(app.get(Logger)));
   const fastify = app.getHttpAdapter().getInstance();
   // Before the routes are registered (at init): a route without an admission policy stops the start.
   const inventory = app.get(RouteInventory);

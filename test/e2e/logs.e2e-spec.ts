@@ -20,8 +20,8 @@ const WRONG_KEY = 'wrong-key-d41d8cd98f00';
 const OZ_ACCESS_TOKEN = 'oz-forensic-access-0b8e2c4d6f';
 const LIVENESS_KEYS = ['attemptsRemaining', 'completedAt', 'decision', 'eventSessionId', 'folderId', 'reason', 'receipt', 'sessionId', 'status'];
 const PROBLEM_KEYS = ['code', 'detail', 'ozErrorCode', 'requestId', 'retryable', 'status', 'title', 'type'];
-/** Start-up and shutdown lines (Nest's own, the receipt key's warning), which belong to no request. */
-const LIFECYCLE_CONTEXTS = ['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'ReceiptSigner'];
+/** Start-up lines (where the service listens, the receipt key's warning), which belong to no request. */
+const LIFECYCLE_CONTEXTS = ['Startup', 'ReceiptSigner'];
 
 interface Sent {
   requestId: string;

@@ -9,7 +9,7 @@ import { MAX_WINDOWS_IN_MEMORY, RateLimits } from '../../src/rate-limits/rate-li
 import { call, createSession, internal, uploadContainer } from './http';
 import { analysedSession, matchFaces, referenceForm } from './internal.helpers';
 import { delta, metricsUrl, promtoolCheck, samples, scrape, valueOf } from './metrics.helpers';
-import { ensureBuilt, freePort, runToExit, spawnService } from './ops.helpers';
+import { ensureBuilt, freePort, logLines, runToExit, spawnService } from './ops.helpers';
 
 const LIVENESS_ROUTE = '/v1/sessions/:sessionId/liveness';
 const REQUEST_COUNT = 'http_server_request_duration_seconds_count';
@@ -273,7 +273,7 @@ describe('the metrics listener of the built service', () => {
     }
   });
 
-  it('does not start when METRICS_PORT is taken', async () => {
+  it('does not start when METRICS_PORT is taken, and says which variable to change (§17)', async () => {
     const blocker = createServer();
     blocker.listen(0, '0.0.0.0');
     await once(blocker, 'listening');
@@ -284,7 +284,12 @@ describe('the metrics listener of the built service', () => {
         METRICS_PORT: String((blocker.address() as AddressInfo).port),
       });
       expect(run).toMatchObject({ code: 1, signal: null });
-      expect(run.stderr).toMatch(/the service failed to start: .*EADDRINUSE/);
+      const port = (blocker.address() as AddressInfo).port;
+      const errors = logLines(run.stdout).filter((line) => line.level === 50);
+      expect(errors).toEqual([
+        expect.objectContaining({ variable: 'METRICS_PORT', port, msg: `METRICS_PORT ${port} is already in use: free it or set METRICS_PORT to another port` }),
+      ]);
+      expect(run.stdout).not.toMatch(/started|listening/);
     } finally {
       blocker.close();
     }

@@ -1,6 +1,8 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { buildContainer, type OzEmulator, startOzEmulator } from '../oz-emulator';
 import { call, createSession, uploadContainer } from './http';
-import { ensureBuilt, type RunningService, runToExit, spawnService } from './ops.helpers';
+import { ensureBuilt, freePort, logLines, type RunningService, runToExit, spawnService } from './ops.helpers';
 
 jest.setTimeout(60_000);
 
@@ -98,5 +100,65 @@ describe('node dist/main.js with a valid environment', () => {
     expect(exit).toEqual({ code: 0, signal: null, elapsedMs: expect.any(Number) });
     expect(exit.elapsedMs).toBeLessThan(5_000);
     await expect(fetch(`${service.url}/health/live`)).rejects.toThrow();
+  });
+});
+
+/** Contract §17: where the service listens, said once it does; a port in use, said with the variable to change. */
+describe('node dist/main.js says where it listens', () => {
+  let emulator: OzEmulator;
+
+  beforeAll(async () => {
+    emulator = await startOzEmulator();
+  });
+  afterAll(() => emulator?.close());
+
+  it('writes one listening line: host, ports, the Oz origin without credentials or path, store, webhooks, tracing, capacity', async () => {
+    const internalPort = await freePort();
+    const withCredentials = emulator.url.replace('http://', 'http://ozuser:oz-secret-9f@') + '/a/path';
+    const service = await spawnService({ OZ_API_URL: withCredentials, INTERNAL_PORT: String(internalPort), OZ_CAPACITY: '3', OZ_MAX_CONCURRENCY: '4' });
+    try {
+      const lines = logLines(service.output());
+      const listening = lines.filter((line) => line.msg === 'listening');
+
+      expect(listening).toEqual([
+        expect.objectContaining({
+          level: 30,
+          host: '0.0.0.0',
+          port: Number(new URL(service.url).port),
+          internalPort,
+          metricsPort: expect.any(Number),
+          ozOrigin: emulator.url,
+          store: 'memory',
+          webhooks: false,
+          tracing: false,
+          ozCapacity: 3,
+          ozMaxConcurrency: 4,
+        }),
+      ]);
+      expect(service.output()).not.toContain('oz-secret-9f');
+      expect(lines.filter((line) => /successfully started|Mapped \{/.test(String(line.msg)))).toEqual([]);
+    } finally {
+      await service.stop('SIGKILL');
+    }
+  });
+
+  it.each(['PORT', 'INTERNAL_PORT'])('exits 1 with one error line naming %s when its port is taken, and nothing that says it started', async (variable) => {
+    const blocker = createServer();
+    blocker.listen(0, '0.0.0.0');
+    await once(blocker, 'listening');
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      const ports = { PORT: String(await freePort()), INTERNAL_PORT: String(await freePort()), [variable]: String(taken) };
+      const run = await runToExit({ OZ_API_URL: emulator.url, METRICS_PORT: '0', ...ports });
+
+      expect(run).toMatchObject({ code: 1, signal: null });
+      const errors = logLines(run.stdout).filter((line) => line.level === 50);
+      expect(errors).toEqual([
+        expect.objectContaining({ variable, port: taken, msg: `${variable} ${taken} is already in use: free it or set ${variable} to another port` }),
+      ]);
+      expect(run.stdout + run.stderr).not.toMatch(/started|listening/);
+    } finally {
+      blocker.close();
+    }
   });
 });
