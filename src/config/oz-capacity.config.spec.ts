@@ -1,16 +1,5 @@
-import { InvalidConfigurationError, loadConfiguration } from './index';
-
-const OZ = 'http://oz-api-instant:8080';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfiguration({ OZ_API_URL: OZ, ...env });
-    return [];
-  } catch (error) {
-    if (!(error instanceof InvalidConfigurationError)) throw error;
-    return error.lines;
-  }
-}
+import { OZ, problemsOf } from './config.spec-kit';
+import { loadConfiguration } from './index';
 
 describe('the Oz capacity variables of docs/api.md §13', () => {
   it('sets no deployment-wide capacity and no pace by default, and a queue timeout of 15 s', () => {

@@ -1,21 +1,11 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { InvalidConfigurationError, loadConfiguration } from './index';
+import { OZ, problemsOf } from './config.spec-kit';
+import { loadConfiguration } from './index';
 
-const OZ = 'http://oz-api-instant:8080';
 const pkcs8 = (curve: string) => generateKeyPairSync('ec', { namedCurve: curve }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const P256 = pkcs8('prime256v1');
 const DATA_KEY = randomBytes(32).toString('base64');
 const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfiguration({ OZ_API_URL: OZ, ...env });
-    return [];
-  } catch (error) {
-    if (!(error instanceof InvalidConfigurationError)) throw error;
-    return error.lines;
-  }
-}
 
 const named = (lines: string[]) => lines.map((line) => line.split(':')[0]).sort();
 

@@ -1,16 +1,5 @@
-import { InvalidConfigurationError, loadConfiguration } from './index';
-
-const OZ = 'http://oz-api-instant:8080';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfiguration({ OZ_API_URL: OZ, ...env });
-    return [];
-  } catch (error) {
-    if (!(error instanceof InvalidConfigurationError)) throw error;
-    return error.lines;
-  }
-}
+import { OZ, problemsOf } from './config.spec-kit';
+import { loadConfiguration } from './index';
 
 describe('the v1.2 variables of listeners and memory (docs/api.md §16)', () => {
   it('reads HOST, INTERNAL_PORT and the upload rules', () => {

@@ -1,23 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { InvalidConfigurationError, loadConfiguration } from './index';
+import { OZ, problemsOf } from './config.spec-kit';
+import { loadConfiguration } from './index';
 
-const OZ = 'http://oz-api-instant:8080';
 const spki = (key: ReturnType<typeof generateKeyPairSync>['publicKey']) => key.export({ type: 'spki', format: 'pem' }).toString();
 const RSA = spki(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey);
 const P256 = spki(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey);
 const ED25519 = spki(generateKeyPairSync('ed25519').publicKey);
 const P384 = spki(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey);
 const ISSUED = { SUBJECT_JWT_ISSUER: 'https://id.example', SUBJECT_JWT_AUDIENCE: 'oz-liveness' };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfiguration({ OZ_API_URL: OZ, ...env });
-    return [];
-  } catch (error) {
-    if (!(error instanceof InvalidConfigurationError)) throw error;
-    return error.lines;
-  }
-}
 
 const named = (lines: string[]) => lines.map((line) => line.split(':')[0]).sort();
 

@@ -96,7 +96,7 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
       const marked = error instanceof OzApiError ? error.during(operation) : error;
       const outcome = failedCallOutcome(marked);
       if (outcome) {
-        this.reportCall({ operation, outcome, durationSeconds: durationSeconds(), cause: failureCauseOf(marked as OzApiError) ?? undefined });
+        this.reportCall({ operation, outcome, durationSeconds: durationSeconds(), cause: failureCauseOf(marked) ?? undefined });
         logFailedCall(this.logger, marked as OzApiError, { requestId: ctx.requestId, ozOutcome: outcome, durationMs: Math.round(durationSeconds() * 1000) });
       }
       throw marked;

@@ -32,28 +32,12 @@ export interface OzCallObservation {
 export type OzCallListener = (observation: OzCallObservation) => void;
 
 /**
- * The outcome of a failed call, or null when Oz was not called at all (`saturated`). An error
- * that is not an OzApiError is a defect of ours, not an answer of Oz, and is not counted either.
+ * The cause of a failed call (its error marked with the operation), or null when Oz was not called
+ * at all (`saturated`). An error that is not an OzApiError is a defect of ours, not an answer of
+ * Oz, and is not counted either.
  */
-export function failedCallOutcome(error: unknown): OzCallOutcome | null {
+export function failureCauseOf(error: unknown): OzFailureCause | null {
   if (!(error instanceof OzApiError)) return null;
-  switch (error.kind) {
-    case 'rejected':
-    case 'server':
-      return 'oz_error';
-    case 'bad-response':
-      return 'invalid_response';
-    case 'timeout':
-    case 'unreachable':
-    case 'reset':
-      return error.kind;
-    case 'saturated':
-      return null;
-  }
-}
-
-/** The cause of a failed call that reached Oz (its error marked with the operation). */
-export function failureCauseOf(error: OzApiError): OzFailureCause | null {
   switch (error.kind) {
     case 'server':
       return 'oz_5xx';
@@ -68,6 +52,13 @@ export function failureCauseOf(error: OzApiError): OzFailureCause | null {
     case 'saturated':
       return null;
   }
+}
+
+/** The outcome label of §9 for a failed call: every answer with an error status is `oz_error`. */
+export function failedCallOutcome(error: unknown): OzCallOutcome | null {
+  const cause = failureCauseOf(error);
+  if (cause === null) return null;
+  return cause === 'oz_5xx' || cause === 'oz_refused_service' || cause === 'caller_data' ? 'oz_error' : cause;
 }
 
 /**
