@@ -13,7 +13,7 @@ export async function checkRedis(config: RedisConfig): Promise<CheckLine[]> {
     await connection.onModuleInit();
     if (!(await connection.ping()))
       return [fail('redis.reachable', 'Redis did not answer a PING within 1 s: check REDIS_URL, its password and the network policy towards Redis')];
-    return [ok('redis.reachable', 'Redis answers'), ...judge(await probeRedis(connection), config.cluster)];
+    return [ok('redis.reachable', 'Redis answers'), ...judgeRedis(await probeRedis(connection), config.cluster)];
   } catch {
     return [fail('redis.reachable', 'Redis refused the diagnostics’ commands: check REDIS_URL and the rights of its user')];
   } finally {
@@ -21,7 +21,8 @@ export async function checkRedis(config: RedisConfig): Promise<CheckLine[]> {
   }
 }
 
-function judge(found: RedisFindings, clusterConfigured: boolean): CheckLine[] {
+/** What the findings mean for the service's promises; exported for its spec. */
+export function judgeRedis(found: RedisFindings, clusterConfigured: boolean): CheckLine[] {
   return [
     version(found.version),
     eviction(found.maxmemoryPolicy),
