@@ -123,6 +123,7 @@ describe('webhookFor a review', () => {
       data: {
         sessionId: session.id,
         subjectId: 'customer-7',
+        subjectVerified: false,
         decision: 'rejected',
         reason: 'REVIEW_REJECTED',
         folderId: 'folder-2',
