@@ -66,10 +66,13 @@ export function createFastifyAdapter(
       sendProblem(reply, problem);
     },
   });
-  // The internal listener stops accepting when the main one does.
+  // The internal listener stops accepting when the main one does, and drains before the shutdown hooks run.
   adapter.getInstance().addHook('preClose', (done) => {
-    listeners.close();
+    listeners.stopAccepting();
     done();
+  });
+  adapter.getInstance().addHook('onClose', (_instance, done) => {
+    void listeners.drained().then(() => done());
   });
   return adapter;
 }

@@ -9,6 +9,15 @@ import type { HttpConfig } from './config';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** The INTERNAL_PORT server behind each main server, for what must watch both (the shutdown's drain). */
+const internalOf = new WeakMap<Server, Server>();
+
+/** The servers that hand their requests to the same handler as `main`: itself and, with INTERNAL_PORT, the internal one. */
+export function serversBehind(main: Server): Server[] {
+  const internal = internalOf.get(main);
+  return internal ? [main, internal] : [main];
+}
+
 /**
  * The node servers behind the one Fastify instance (docs/api.md §16): PORT always and, when
  * INTERNAL_PORT is set, a second server that hands its requests to the same handler, so that
@@ -18,6 +27,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
  */
 export class Listeners {
   private internal: Server | null = null;
+  private internalClosed: Promise<void> = Promise.resolve();
 
   constructor(private readonly config: Pick<HttpConfig, 'host' | 'port' | 'internalPort'>) {}
 
@@ -29,6 +39,7 @@ export class Listeners {
       // Fastify adds its client-error handler to the server it listens on only.
       this.internal.on('clientError', clientErrorHandler);
       markInternalListener(this.internal);
+      internalOf.set(main, this.internal);
     }
     return main;
   };
@@ -49,9 +60,19 @@ export class Listeners {
   }
 
   /** Stops accepting internal connections when the application closes (Fastify closes the main server itself). */
-  close(): void {
-    this.internal?.close();
-    this.internal?.closeIdleConnections();
+  stopAccepting(): void {
+    const internal = this.internal;
+    if (!internal?.listening) return;
+    this.internalClosed = new Promise((resolve) => internal.close(() => resolve()));
+    internal.closeIdleConnections();
+  }
+
+  /**
+   * Once the internal server's requests in flight have finished, as Fastify waits for the main
+   * one's: only then may the shutdown close what they use (the store, Oz capacity, webhooks, §18).
+   */
+  drained(): Promise<void> {
+    return this.internalClosed;
   }
 }
 

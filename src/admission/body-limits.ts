@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { limitsConfig, type LimitsConfig } from '../config';
+import { FORM_OVERHEAD_BYTES, limitsConfig, type LimitsConfig } from '../config';
 import type { BodyLimit } from './route-policy';
 
-/** Room for the multipart framing around the reference: boundaries, part headers (a long filename), referenceType. */
-export const FORM_OVERHEAD_BYTES = 64 * 1024;
 /** Small JSON bodies only: the one JSON route takes `{"subjectId": ...}`. */
 export const JSON_BODY_LIMIT = 16 * 1024;
 

@@ -45,6 +45,18 @@ describe('UploadMeter: the minimum body rate of docs/api.md §16', () => {
     expect(cuts.map((error) => error.code)).toEqual(['REQUEST_TIMEOUT']);
   });
 
+  it('measures the rate from the first byte, not from when the service began to wait (§16)', () => {
+    const meter = open(50_000);
+    jest.advanceTimersByTime(8_000);
+    meter.arrived(1_000);
+
+    // 10 s after the wait began, but only 2 s after the first byte: not judged yet.
+    jest.advanceTimersByTime(GRACE_MS - 1);
+    expect(cuts).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(cuts.map((error) => error.code)).toEqual(['REQUEST_TIMEOUT']);
+  });
+
   it('keeps a body at the rate, and cuts it once its average has fallen below the rate', () => {
     const meter = open(50_000);
     meter.arrived(12_000);

@@ -36,14 +36,15 @@ interface RateRule {
 }
 
 /**
- * One body as it arrives. The rate rule is an average since the meter opened (the service was
- * waiting for the first byte from then on, so a client that sends nothing is cut too): it is
- * judged once the grace has passed, then again exactly when the average would fall below the
- * minimum if no further byte came (opened + received / rate), so one timer per body suffices.
+ * One body as it arrives. The rate rule (docs/api.md §16) is an average since the body's first
+ * byte, judged once it has run the grace, then again exactly when the average would fall below
+ * the minimum if no further byte came (first byte + received / rate): one timer per body. A body
+ * whose first byte has not come within the grace of the service beginning to wait for it is cut
+ * the same way, so that a client that sends nothing cannot hold its share of the budget either.
  */
 export class UploadMeter {
   private received = 0;
-  private readonly opened = Date.now();
+  private firstByteAt: number | null = null;
   private timer: NodeJS.Timeout | null;
 
   constructor(
@@ -57,6 +58,7 @@ export class UploadMeter {
 
   /** Counts a chunk; for a chunked body takes its bytes from the budget, or answers the refusal (429 or 503). */
   arrived(bytes: number): AppError | null {
+    if (this.firstByteAt === null && bytes > 0) this.startRateClock();
     this.received += bytes;
     return this.chunked ? this.reservation.grow(bytes) : null;
   }
@@ -72,16 +74,27 @@ export class UploadMeter {
     this.reservation.release();
   }
 
+  /** From the first byte on, the average is judged once the body has run the grace. */
+  private startRateClock(): void {
+    this.firstByteAt = Date.now();
+    if (this.timer === null) return;
+    this.stopTimer();
+    this.timer = setTimeout(() => this.judge(), this.rule.graceMs).unref();
+  }
+
   private judge(): void {
     this.timer = null;
-    const elapsedMs = Date.now() - this.opened;
+    if (this.firstByteAt === null) return this.cut();
+    const elapsedMs = Date.now() - this.firstByteAt;
     const dueMs = (this.received / this.rule.minBytesPerSecond) * 1000;
-    if (dueMs < elapsedMs) {
-      this.release();
-      this.onTooSlow(uploadTooSlow(this.rule.minBytesPerSecond));
-      return;
-    }
-    this.timer = setTimeout(() => this.judge(), Math.max(MIN_RECHECK_MS, dueMs - elapsedMs)).unref();
+    if (elapsedMs >= this.rule.graceMs && dueMs < elapsedMs) return this.cut();
+    const nextMs = Math.max(this.rule.graceMs - elapsedMs, dueMs - elapsedMs);
+    this.timer = setTimeout(() => this.judge(), Math.max(MIN_RECHECK_MS, nextMs)).unref();
+  }
+
+  private cut(): void {
+    this.release();
+    this.onTooSlow(uploadTooSlow(this.rule.minBytesPerSecond));
   }
 
   private stopTimer(): void {

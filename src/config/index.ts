@@ -4,7 +4,7 @@ export { accessConfig, type AccessConfig } from './access.config';
 export { attemptsConfig, type AttemptsConfig } from './attempts.config';
 export { diagnosticsConfig, type DiagnosticsConfig } from './diagnostics.config';
 export { httpConfig, type HttpConfig } from './http.config';
-export { limitsConfig, type LimitsConfig } from './limits.config';
+export { FORM_OVERHEAD_BYTES, limitsConfig, type LimitsConfig } from './limits.config';
 export { loggingConfig, type LoggingConfig, type LogLevel } from './logging.config';
 export { metricsConfig, type MetricsConfig } from './metrics.config';
 export { ozConfig, type OzConfig } from './oz.config';

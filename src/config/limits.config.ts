@@ -4,6 +4,9 @@ import { AtLeastVariable } from './rules';
 import { ToInt } from './transforms';
 
 const GIB = 1024 ** 3;
+/** Room for the multipart framing around a reference: boundaries, part headers (a long filename), referenceType. */
+export const FORM_OVERHEAD_BYTES = 64 * 1024;
+const FRAMING = "a reference form's framing";
 
 class LimitsEnvironment {
   @ToInt()
@@ -18,12 +21,13 @@ class LimitsEnvironment {
   @Max(GIB)
   MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
-  /** Below MAX_CONTAINER_BYTES no upload of the largest allowed size could ever be admitted. */
+  /** Below the largest container, or the largest reference form, no such body could ever be admitted (§16). */
   @ToInt()
   @IsInt()
   @Min(1)
   @Max(64 * GIB)
   @AtLeastVariable('MAX_CONTAINER_BYTES')
+  @AtLeastVariable('MAX_IMAGE_BYTES', FORM_OVERHEAD_BYTES, FRAMING)
   MAX_INFLIGHT_UPLOAD_BYTES = 256 * 1024 * 1024;
 
   /** v1.2 (docs/api.md §16): one client address's share of the budget; below MAX_CONTAINER_BYTES no address could upload the largest container. */
@@ -32,6 +36,7 @@ class LimitsEnvironment {
   @Min(1)
   @Max(64 * GIB)
   @AtLeastVariable('MAX_CONTAINER_BYTES')
+  @AtLeastVariable('MAX_IMAGE_BYTES', FORM_OVERHEAD_BYTES, FRAMING)
   MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS = 64 * 1024 * 1024;
 
   /** v1.2: the slowest average body rate still accepted once a body has taken 10 s. */

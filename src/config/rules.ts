@@ -42,10 +42,11 @@ function rule(name: string, message: string, test: (value: unknown, env: Record<
 }
 
 /** At least the value of another numeric variable (when that one is a number at all). */
-export function AtLeastVariable(other: string): PropertyDecorator {
-  return rule('atLeastVariable', `must be at least ${other}`, (value, env) => {
+export function AtLeastVariable(other: string, plus = 0, why = ''): PropertyDecorator {
+  const message = plus === 0 ? `must be at least ${other}` : `must be at least ${other} + ${plus}${why ? ` (${why})` : ''}`;
+  return rule(`atLeast${other}`, message, (value, env) => {
     const floor = env[other];
-    return typeof value === 'number' && (typeof floor !== 'number' || Number.isNaN(floor) || value >= floor);
+    return typeof value === 'number' && (typeof floor !== 'number' || Number.isNaN(floor) || value >= floor + plus);
   });
 }
 

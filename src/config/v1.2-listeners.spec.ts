@@ -30,4 +30,19 @@ describe('the v1.2 variables of listeners and memory (docs/api.md §16)', () => 
   ])('refuses %s=%p (%s) with one line naming it', (name, value) => {
     expect(problemsOf({ [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
   });
+
+  it('refuses a budget or a share with no room for the largest reference form, one line each', () => {
+    const env = {
+      MAX_CONTAINER_BYTES: '1048576',
+      MAX_IMAGE_BYTES: '10485760',
+      MAX_INFLIGHT_UPLOAD_BYTES: '10485760',
+      MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS: '10485760',
+    };
+
+    expect(problemsOf(env)).toEqual([
+      "MAX_INFLIGHT_UPLOAD_BYTES: must be at least MAX_IMAGE_BYTES + 65536 (a reference form's framing)",
+      "MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS: must be at least MAX_IMAGE_BYTES + 65536 (a reference form's framing)",
+    ]);
+    expect(problemsOf({ ...env, MAX_INFLIGHT_UPLOAD_BYTES: '10551296', MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS: '10551296' })).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import { Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { serversBehind } from '../listeners';
 
 /**
  * Turns true when the process starts shutting down (SIGTERM), before the server closes, so
@@ -24,7 +25,8 @@ export class ShutdownState implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     const server = this.adapterHost?.httpAdapter?.getHttpServer() as Server | undefined;
-    server?.on('request', (_request, response: ServerResponse) => this.track(response));
+    // PORT and, with INTERNAL_PORT, the internal listener: both drain with Connection: close.
+    for (const listener of server ? serversBehind(server) : []) listener.on('request', (_request, response: ServerResponse) => this.track(response));
   }
 
   beforeApplicationShutdown(): void {

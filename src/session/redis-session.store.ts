@@ -110,18 +110,31 @@ export class RedisSessionStore extends SessionStore {
     return (await this.run((redis) => redis.sessionFail(...this.keys(id), claimId, encodeFailure(failure)))) === 1;
   }
 
-  /** A face match that needs no review ends a pending one: its queue entry goes after the result is stored. */
+  /**
+   * A face match that needs no review ends a pending one: its queue entry goes after the result is
+   * stored, on a best-effort basis (below).
+   */
   async recordBiometry(id: string, result: SessionResult, now: Date): Promise<boolean> {
     await this.enqueueReview(id, result, now);
     const recorded = (await this.run((redis) => redis.sessionRecordBiometry(...this.keys(id), millis(now), encodeResult(result)))) === 1;
-    if (recorded && !pendingReview(result)) await this.reviews.remove(id, null);
+    if (recorded && !pendingReview(result)) await this.unindex(id, null);
     return recorded;
   }
 
   async recordReview(id: string, expectedReceipt: string, result: SessionResult, now: Date): Promise<ReviewRecording> {
     const recorded = await this.run((redis) => redis.sessionRecordReview(...this.keys(id), millis(now), expectedReceipt, encodeResult(result)));
-    if (recorded === 'recorded' && result.review) await this.reviews.remove(id, result.review.since);
+    if (recorded === 'recorded' && result.review) await this.unindex(id, result.review.since);
     return recorded;
+  }
+
+  /**
+   * Once the session (the truth) is recorded, its queue entry is only a hint: a removal Redis
+   * refuses must not turn a recorded decision into a 503, whose retry would find it recorded
+   * already and its events unsent. Listings skip an entry whose session is not pending, and every
+   * entry goes with its session's purge.
+   */
+  private async unindex(id: string, since: Date | null): Promise<void> {
+    await this.reviews.remove(id, since).catch(() => undefined);
   }
 
   /**

@@ -316,9 +316,11 @@ describe('Kubernetes manifests: who reaches the pods', () => {
       ? 'anyone'
       : peers.map((peer) => ({ ipBlock: peer.ipBlock, namespaces: peer.namespaceSelector?.matchLabels, pods: peer.podSelector?.matchLabels }));
 
-  it('lets only the pods of the ingress controller reach the public port, so that no one else can choose X-Forwarded-For', () => {
+  it("lets only the ingress controller and the company's labelled namespaces reach the public port, so that no stranger can choose X-Forwarded-For", () => {
+    // The company's backends open sessions with a key on PORT (§14, §16); the address limit does not count key calls.
     expect(selectorsOf(peersReaching(policy, container, Number(setting('PORT'))))).toEqual([
       { ipBlock: undefined, namespaces: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, pods: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+      { ipBlock: undefined, namespaces: { 'verification.example.com/internal-caller': 'true' }, pods: undefined },
     ]);
     expect(setting('TRUST_PROXY')).toBe('1');
   });

@@ -133,6 +133,34 @@ describe('graceful shutdown', () => {
       await emulator.close();
     }
   });
+
+  it('drains a biometry call in flight on INTERNAL_PORT before the shutdown closes what it uses, answering it with Connection: close', async () => {
+    const emulator = await startOzEmulator();
+    const service = await startApp({ OZ_API_URL: emulator.url, INTERNAL_PORT: '0' });
+    try {
+      const { sessionId, sessionToken } = await createSession(service.url);
+      expect((await uploadContainer(service.url, sessionId, buildContainer({ token: sessionToken }))).status).toBe(201);
+      emulator.clearRequests();
+      emulator.armFault({ kind: 'delay', delayMs: 800, route: 'folders' });
+      const inFlight = call(`${service.internalUrl}/v1/sessions/${sessionId}/biometry`, {
+        method: 'POST',
+        headers: internal(),
+        body: biometryForm(buildReferenceImage('person-1')),
+      });
+      await waitFor(() => emulator.requests().length > 0);
+
+      // What Oz still has when the application has closed: nothing, if the close waited for the call.
+      const ozCallsLeftAtClose = service.app.close().then(() => emulator.load().inFlight);
+      const answer = await inFlight;
+
+      expect(await ozCallsLeftAtClose).toBe(0);
+      expect(answer.status).toBe(201);
+      expect(answer.headers.get('connection')).toBe('close');
+      expect(answer.body.result).toMatchObject({ decision: 'accepted', reason: 'FACE_MATCHED' });
+    } finally {
+      await emulator.close();
+    }
+  });
 });
 
 describe('an unknown route', () => {

@@ -40,6 +40,8 @@ describe('the minimum body rate, with a grace of 1 s', () => {
       {
         TRUST_PROXY: 'true',
         MAX_CONTAINER_BYTES: String(MiB),
+        // A share of 1 MiB needs room for the largest reference form too (§16).
+        MAX_IMAGE_BYTES: String(MiB - 64 * 1024),
         MAX_INFLIGHT_UPLOAD_BYTES_PER_ADDRESS: String(MiB),
         MIN_UPLOAD_BYTES_PER_SECOND: String(256 * 1024),
       },
