@@ -49,6 +49,7 @@ export class Admission {
   /** A call with a valid internal key is not counted by the address limit (docs/api.md §14): a company backend creates sessions for many people. */
   private admitCounted(policy: RoutePolicy, request: FastifyRequest, reply: FastifyReply, counted: boolean): Promise<void> | undefined {
     if (policy.addressLimit && counted) return this.rateLimits.admitAddress(request.ip, reply).then(() => this.checkBody(policy, request));
+    if (policy.addressLimit) return this.rateLimits.describeAddress(request.ip, reply).then(() => this.checkBody(policy, request));
     this.checkBody(policy, request);
     return undefined;
   }

@@ -66,6 +66,22 @@ export class RateLimits {
     if (state.refused) throw rateLimited(state.msBeforeNext, 'Too many sessions from this address; retry later.');
   }
 
+  /**
+   * A call the address limit does not count (one with an internal key, docs/api.md §14): its answer
+   * still says where its address stands (§8: every answer of the route carries the headers). A
+   * store that does not answer costs the headers, never the call.
+   */
+  async describeAddress(ip: string, reply: FastifyReply): Promise<void> {
+    if (!this.address) return;
+    const state = await this.address.get(addressKey(ip)).catch(() => undefined);
+    if (state === undefined) return;
+    void reply.headers({
+      'ratelimit-limit': String(this.address.points),
+      'ratelimit-remaining': String(Math.max(0, state ? state.remainingPoints : this.address.points)),
+      'ratelimit-reset': String(secondsOf(state ? state.msBeforeNext : this.address.duration * 1000)),
+    });
+  }
+
   /** Counts one new session of this subject; 429 over the limit. The last check before Oz (docs/api.md §3). */
   async admitSubject(subjectId: string): Promise<void> {
     if (!this.subject) return;

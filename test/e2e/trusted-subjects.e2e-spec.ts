@@ -199,14 +199,19 @@ describe('trusted subjects, other configurations', () => {
   it('does not count key-authenticated calls by the address limit, and holds anonymous ones, whatever subjectId they send', async () => {
     await withStack({ RATE_LIMIT_SESSIONS_PER_MINUTE: '2' }, async ({ service }) => {
       const keyed = [];
-      for (let i = 0; i < 4; i++) keyed.push((await postSession(service.url, { 'x-api-key': API_KEY }, { subjectId: `customer-${i}` })).status);
+      for (let i = 0; i < 4; i++) keyed.push(await postSession(service.url, { 'x-api-key': API_KEY }, { subjectId: `customer-${i}` }));
       const anonymous = [];
       for (const body of [{ subjectId: 'a' }, undefined, { subjectId: 'b' }]) anonymous.push(await postSession(service.url, {}, body));
 
-      expect(keyed).toEqual([201, 201, 201, 201]);
+      expect(keyed.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
+      // Not counted, but told where the address stands (§8): the whole budget still left.
+      expect(keyed.map((answer) => [answer.headers.get('ratelimit-limit'), answer.headers.get('ratelimit-remaining')])).toEqual(Array(4).fill(['2', '2']));
+      expect(Number(keyed[0].headers.get('ratelimit-reset'))).toBeGreaterThan(0);
       expect(anonymous.map((answer) => answer.status)).toEqual([201, 201, 429]);
       expect(anonymous[2].body).toEqual(problem(429, 'RATE_LIMITED', { retryable: true }));
       expect(anonymous[2].headers.get('retry-after')).toMatch(/^\d+$/);
+      const afterwards = await postSession(service.url, { 'x-api-key': API_KEY }, { subjectId: 'customer-9' });
+      expect([afterwards.status, afterwards.headers.get('ratelimit-remaining')]).toEqual([201, '0']);
     });
   });
 });
