@@ -20,6 +20,7 @@ const PAGE_FILES: Record<string, [file: string, type: string]> = {
   '/messages.js': ['messages.js', 'text/javascript; charset=utf-8'],
   '/internal-panel.js': ['internal-panel.js', 'text/javascript; charset=utf-8'],
   '/review-panel.js': ['review-panel.js', 'text/javascript; charset=utf-8'],
+  '/panel-kit.js': ['panel-kit.js', 'text/javascript; charset=utf-8'],
   '/page.css': ['page.css', 'text/css; charset=utf-8'],
 };
 /** The person the capture stand-in "films", and someone else, for face matching either way. */

@@ -5,7 +5,7 @@
  * of the integration example: a real frontend never sees any of this. Every call goes to the demo
  * server's /internal/ routes, which add the internal API key; the browser never holds the key.
  */
-import { problemSentence } from './messages.js';
+import { call, describeCheck, escape, problem } from './panel-kit.js';
 
 const INTERNAL = '/internal/v1/sessions';
 const view = /** @type {HTMLElement} */ (document.getElementById('session-view'));
@@ -85,29 +85,4 @@ function renderView(session) {
     <details><summary>The whole answer</summary><pre>${escape(JSON.stringify(session, null, 2))}</pre></details>`;
   figure.hidden = !result?.bestShotAvailable;
   if (result?.bestShotAvailable) bestShot.src = `${INTERNAL}/${session.sessionId}/best-shot`;
-}
-
-function describeCheck(check) {
-  const figures = [
-    check.score != null ? `liveness score ${check.score} (lower is more live)` : null,
-    check.similarity != null ? `similarity ${check.similarity}` : null,
-    check.errorCode != null ? `Oz error ${check.errorCode}: ${check.errorMessage}` : null,
-  ].filter(Boolean);
-  return [check.resolution, ...figures].join(', ');
-}
-
-async function call(url, init = {}) {
-  const response = await fetch(url, init).catch(() => null);
-  if (response === null) return { status: 0, body: { error: 'the demo server did not answer' } };
-  const body = (response.headers.get('content-type') ?? '').includes('json') ? await response.json().catch(() => null) : null;
-  return { status: response.status, body };
-}
-
-function problem({ status, body }) {
-  const code = body?.code ?? body?.error ?? 'no answer';
-  return `<p><strong>${escape(status)}</strong> <code>${escape(code)}</code></p><p>${escape(body?.detail ?? (body?.code ? problemSentence(body) : ''))}</p>`;
-}
-
-function escape(text) {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

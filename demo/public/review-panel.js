@@ -5,7 +5,7 @@
  * accept or a reject under the reviewer's name. Like the internal panel, every call goes through
  * the demo server's /internal/ routes, which add the internal API key.
  */
-import { problemSentence } from './messages.js';
+import { call, describeCheck, escape, problem } from './panel-kit.js';
 
 const INTERNAL = '/internal/v1';
 const queue = /** @type {HTMLElement} */ (document.getElementById('review-queue'));
@@ -58,28 +58,4 @@ async function decide(id, decision) {
   if (answer.status !== 200) return problem(answer);
   const { result, review } = answer.body;
   return `<p>Reviewed: <strong>${escape(result.decision)}</strong> <code>${escape(result.reason)}</code> by ${escape(review.reviewer)} at ${escape(review.decidedAt)}</p>`;
-}
-
-function describeCheck(check) {
-  const figures = [
-    check.score != null ? `liveness score ${check.score} (lower is more live)` : null,
-    check.similarity != null ? `similarity ${check.similarity}` : null,
-  ].filter(Boolean);
-  return [check.resolution, ...figures].join(', ');
-}
-
-async function call(url, init = {}) {
-  const response = await fetch(url, init).catch(() => null);
-  if (response === null) return { status: 0, body: { error: 'the demo server did not answer' } };
-  const body = (response.headers.get('content-type') ?? '').includes('json') ? await response.json().catch(() => null) : null;
-  return { status: response.status, body };
-}
-
-function problem({ status, body }) {
-  const code = body?.code ?? body?.error ?? 'no answer';
-  return `<p><strong>${escape(status)}</strong> <code>${escape(code)}</code></p><p>${escape(body?.detail ?? (body?.code ? problemSentence(body) : ''))}</p>`;
-}
-
-function escape(text) {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
