@@ -6,7 +6,7 @@ import { AnalysisSlots } from './analysis-slots';
 import { isOzFolderShape, toOzFolder } from './folder.mapper';
 import { type ContainerBytes, type FaceMatchImage, type OzAnalysisResponse, OzApiGateway, type OzCallContext, type OzSessionToken } from './oz-api.gateway';
 import { OzApiError, type OzOperation } from './oz-api.error';
-import { failedCallOutcome, failureCauseOf, logFailedCall } from './oz-call-observation';
+import { failureCauseOf, logFailedCall, outcomeOf } from './oz-call-observation';
 import { MAX_RESPONSE_BYTES, type OzHttpCall, OzHttpClient } from './oz-http-client';
 import { bodyText, parseOzJson, textOf } from './oz-json';
 import { statusError } from './oz-transport-error';
@@ -94,9 +94,10 @@ export class HttpOzApiGateway extends OzApiGateway implements OnApplicationShutd
       return result;
     } catch (error) {
       const marked = error instanceof OzApiError ? error.during(operation) : error;
-      const outcome = failedCallOutcome(marked);
-      if (outcome) {
-        this.reportCall({ operation, outcome, durationSeconds: durationSeconds(), cause: failureCauseOf(marked) ?? undefined });
+      const cause = failureCauseOf(marked);
+      if (cause) {
+        const outcome = outcomeOf(cause);
+        this.reportCall({ operation, outcome, durationSeconds: durationSeconds(), cause });
         logFailedCall(this.logger, marked as OzApiError, { requestId: ctx.requestId, ozOutcome: outcome, durationMs: Math.round(durationSeconds() * 1000) });
       }
       throw marked;

@@ -54,11 +54,15 @@ export function failureCauseOf(error: unknown): OzFailureCause | null {
   }
 }
 
-/** The outcome label of §9 for a failed call: every answer with an error status is `oz_error`. */
+/** The outcome label of §9 for a cause: every answer with an error status is `oz_error`. */
+export function outcomeOf(cause: OzFailureCause): OzCallOutcome {
+  return cause === 'oz_5xx' || cause === 'oz_refused_service' || cause === 'caller_data' ? 'oz_error' : cause;
+}
+
+/** The outcome label of a failed call, or null when Oz was not called (`failureCauseOf`). */
 export function failedCallOutcome(error: unknown): OzCallOutcome | null {
   const cause = failureCauseOf(error);
-  if (cause === null) return null;
-  return cause === 'oz_5xx' || cause === 'oz_refused_service' || cause === 'caller_data' ? 'oz_error' : cause;
+  return cause === null ? null : outcomeOf(cause);
 }
 
 /**
